@@ -1,0 +1,137 @@
+import type { Server } from 'node:http'
+import {
+  type ConversationSummary,
+  conversationStream,
+  decode,
+  type InboxSignal,
+  inboxTopic,
+  MessageInput,
+  parseConversationStream,
+} from '@causette/events'
+import {
+  createTransportServer,
+  type TransportLogger,
+  type TransportServer,
+  type TransportServerOptions,
+} from '@causette/transport/server'
+import { hashToken } from './auth/tokens.js'
+import { agentSessionOf } from './http/agent-routes.js'
+import { originAllowed } from './http/origins.js'
+import type { Store } from './store/store.js'
+
+/** Who is on the other end of a transport connection. */
+export type Principal =
+  | { readonly kind: 'visitor'; readonly visitorId: string; readonly siteId: string }
+  | { readonly kind: 'agent'; readonly agentId: string; readonly name: string }
+
+export type TransportLimits = Partial<
+  Pick<
+    TransportServerOptions<Principal>,
+    | 'path'
+    | 'maxFrameBytes'
+    | 'maxBufferedBytes'
+    | 'heartbeatMs'
+    | 'helloTimeoutMs'
+    | 'rate'
+    | 'maxInvalidFrames'
+    | 'maxConnections'
+    | 'maxConnectionsPerIp'
+  >
+>
+
+export interface ChatTransport {
+  readonly transport: TransportServer
+  /** Publishes a conversation change: the new item to followers, the summary to agents. */
+  announce(
+    conversation: ConversationSummary,
+    item?: Parameters<TransportServer['publish']>[1][number],
+  ): void
+}
+
+/**
+ * Binds the generic transport to chat: visitors (bearer token in `hello`) follow their own
+ * conversations, agents (session cookie on the upgrade) follow any and hear the inbox.
+ */
+export function createChatTransport(options: {
+  readonly server: Server
+  readonly store: Store
+  readonly limits?: TransportLimits
+  readonly log: TransportLogger
+}): ChatTransport {
+  const { store } = options
+
+  function announce(
+    conversation: ConversationSummary,
+    item?: Parameters<TransportServer['publish']>[1][number],
+  ) {
+    if (item) transport.publish(conversationStream(conversation.id), [item])
+    const signal: InboxSignal = { type: 'conversation.updated', conversation }
+    transport.signal(inboxTopic(conversation.siteId), signal)
+  }
+
+  const transport = createTransportServer<Principal>({
+    ...options.limits,
+    server: options.server,
+    log: options.log,
+    async allowOrigin(origin, request) {
+      if (origin === undefined) return true
+      const sites = await store.listSites()
+      return (
+        originAllowed(undefined, origin, request.headers.host) ||
+        sites.some((site) => originAllowed(site, origin, request.headers.host))
+      )
+    },
+    async authenticate({ token, request }) {
+      if (token !== undefined) {
+        const visitor = await store.findVisitorByTokenHash(hashToken(token))
+        if (!visitor) return undefined
+        const site = await store.getSite(visitor.siteId)
+        if (!originAllowed(site, request.headers.origin, request.headers.host)) return undefined
+        return { principal: { kind: 'visitor', visitorId: visitor.id, siteId: visitor.siteId } }
+      }
+      const session = await agentSessionOf(store, request.headers.cookie)
+      if (!session) return undefined
+      const sites = await store.listSites()
+      return {
+        principal: { kind: 'agent', agentId: session.agent.id, name: session.agent.name },
+        topics: sites.map((site) => inboxTopic(site.id)),
+      }
+    },
+    async authorize(principal, stream, access) {
+      const conversationId = parseConversationStream(stream)
+      if (!conversationId) return false
+      const conversation = await store.getConversation(conversationId)
+      if (!conversation) return false
+      if (principal.kind === 'agent') return true
+      return (
+        conversation.visitorId === principal.visitorId &&
+        (access === 'read' || conversation.status === 'open')
+      )
+    },
+    async append(principal, { stream, id, body }) {
+      const content = decode(MessageInput, body)
+      if (!content.ok) return { ok: false, code: 'invalid_payload', message: content.error }
+      const conversationId = parseConversationStream(stream)
+      if (!conversationId) return { ok: false, code: 'forbidden', message: 'not a conversation' }
+      const author =
+        principal.kind === 'agent'
+          ? { role: 'agent' as const, id: principal.agentId, name: principal.name }
+          : { role: 'visitor' as const, id: principal.visitorId }
+      const outcome = await store.appendMessage({
+        conversationId,
+        clientId: id,
+        author,
+        content: content.value,
+      })
+      if (!outcome.ok) return { ok: false, code: 'forbidden', message: 'no such conversation' }
+      if (!outcome.duplicate) announce(outcome.conversation, outcome.item)
+      return { ok: true, item: outcome.item }
+    },
+    async replay(stream, afterSeq, limit) {
+      const conversationId = parseConversationStream(stream)
+      return conversationId ? store.replay(conversationId, afterSeq, limit) : []
+    },
+  })
+
+  return { transport, announce }
+}

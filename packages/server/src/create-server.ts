@@ -1,0 +1,259 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import fastifyStatic from '@fastify/static'
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyServerOptions,
+} from 'fastify'
+import { hashPassword } from './auth/password.js'
+import { type ChatTransport, createChatTransport, type TransportLimits } from './chat-transport.js'
+import { agentRoutes } from './http/agent-routes.js'
+import { widgetRoutes } from './http/widget-routes.js'
+import { createRateLimiter } from './rate-limiter.js'
+import { ServerError } from './server-error.js'
+import { createSqliteStore } from './store/create-sqlite-store.js'
+import type { Site, Store } from './store/store.js'
+
+export interface ServerOptions {
+  /** Where data lives. @default './.causette' */
+  readonly dataDir?: string
+  /** The SQLite file. @default `${dataDir}/causette.db` */
+  readonly databasePath?: string
+  /** Sites created or updated at start. @default one site, `demo`, reachable from the server's own origin */
+  readonly sites?: readonly Site[]
+  /** Creates or updates this agent at start (admin role). */
+  readonly seedAgent?: { readonly email: string; readonly password: string; readonly name?: string }
+  /**
+   * When the store has no agent and no `seedAgent` is given, create a demo agent with a random
+   * password and pass the credentials here, once. @default false
+   */
+  readonly onDemoAgent?: ((credentials: { email: string; password: string }) => void) | false
+  /** Directories served as static files; `false` turns one off. Defaults: the workspace's builds. */
+  readonly staticDirs?: {
+    readonly store?: string | false
+    readonly widget?: string | false
+    readonly console?: string | false
+  }
+  /** Fastify's logger option (pino). @default true */
+  readonly logger?: FastifyServerOptions['logger']
+  /** Sets `Secure` on the agent session cookie. @default false */
+  readonly secureCookies?: boolean
+  readonly transport?: TransportLimits
+  readonly limits?: {
+    /** New visitors per client IP per minute. @default 30 */
+    readonly visitorsPerIpPerMinute?: number
+    /** Sign-in attempts per IP, and per email, per 15 minutes. @default 10 */
+    readonly signInsPer15Minutes?: number
+  }
+}
+
+export interface CausetteServer {
+  readonly app: FastifyInstance
+  readonly store: Store
+  readonly chat: ChatTransport
+  /** Starts listening; resolves to the base URL, such as `http://127.0.0.1:8080`. */
+  listen(options?: { readonly port?: number; readonly host?: string }): Promise<string>
+  /** Stops taking connections, closes every socket with 1001, then closes the store. */
+  close(): Promise<void>
+}
+
+const here = fileURLToPath(new URL('.', import.meta.url))
+/** Works from `src/` (tests) and from `dist/` (start) alike: both sit one level under the package. */
+export const workspaceDirs = {
+  store: resolve(here, '../../../examples/store'),
+  widget: resolve(here, '../../widget/dist/cdn'),
+  console: resolve(here, '../../console/dist'),
+} as const
+
+/** Largest JSON body of a REST request. */
+const bodyLimit = 64 * 1024
+
+/**
+ * Creates the Causette server: REST API, transport, static files, store.
+ *
+ * @example
+ * const server = await createServer({ dataDir: './.causette' })
+ * console.log(await server.listen({ port: 8080 }))
+ */
+export async function createServer(options: ServerOptions = {}): Promise<CausetteServer> {
+  const dataDir = options.dataDir ?? './.causette'
+  const store = await createSqliteStore(options.databasePath ?? join(dataDir, 'causette.db'))
+  const app = Fastify({
+    logger: options.logger ?? true,
+    bodyLimit,
+    trustProxy: false,
+    forceCloseConnections: true,
+  })
+
+  for (const site of options.sites ?? [{ id: 'demo', name: 'Demo shop', origins: [] }]) {
+    await store.upsertSite(site)
+  }
+  await seedAgents(store, options)
+
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof ServerError) {
+      if (error.retryAfterS !== undefined) reply.header('Retry-After', String(error.retryAfterS))
+      return reply.code(error.status).send({ error: { code: error.code, message: error.message } })
+    }
+    const status = (error as { statusCode?: number }).statusCode
+    const message = error instanceof Error ? error.message : 'bad request'
+    if (status === 413) {
+      return reply
+        .code(413)
+        .send({ error: { code: 'payload_too_large', message: `body over ${bodyLimit} bytes` } })
+    }
+    if (status !== undefined && status >= 400 && status < 500) {
+      return reply.code(400).send({ error: { code: 'bad_request', message } })
+    }
+    request.log.error({ err: error }, 'unhandled error')
+    return reply.code(500).send({ error: { code: 'internal', message: 'internal error' } })
+  })
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .send({
+        error: {
+          code: 'not_found',
+          message: `no route for ${request.method} ${request.url.split('?')[0]}`,
+        },
+      }),
+  )
+
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('X-Content-Type-Options', 'nosniff')
+    reply.header('Referrer-Policy', 'strict-origin-when-cross-origin')
+  })
+
+  app.get('/healthz', async () => ({ ok: true }))
+
+  const limits = options.limits ?? {}
+  await app.register(
+    async (api) => {
+      await api.register(widgetRoutes, {
+        prefix: '/widget',
+        store,
+        visitorLimiter: createRateLimiter({
+          limit: limits.visitorsPerIpPerMinute ?? 30,
+          windowMs: 60_000,
+        }),
+      })
+      await api.register(agentRoutes, {
+        store,
+        signInLimiter: createRateLimiter({
+          limit: limits.signInsPer15Minutes ?? 10,
+          windowMs: 15 * 60_000,
+        }),
+        secureCookies: options.secureCookies ?? false,
+      })
+    },
+    { prefix: '/api/v1' },
+  )
+
+  await registerStatic(app, { ...workspaceDirs, ...options.staticDirs })
+
+  const chat = createChatTransport({
+    server: app.server,
+    store,
+    log: app.log,
+    ...(options.transport ? { limits: options.transport } : {}),
+  })
+
+  let closed: Promise<void> | undefined
+  return {
+    app,
+    store,
+    chat,
+    async listen({ port = 8080, host = 'localhost' } = {}) {
+      const address = await app.listen({ port, host })
+      return address.replace('[::1]', 'localhost')
+    },
+    close() {
+      closed ??= (async () => {
+        await chat.transport.close()
+        await app.close()
+        await store.close()
+      })()
+      return closed
+    },
+  }
+}
+
+async function seedAgents(store: Store, options: ServerOptions) {
+  const seed = options.seedAgent
+  if (seed) {
+    await store.upsertAgent({
+      email: seed.email,
+      name: seed.name ?? seed.email.split('@')[0] ?? seed.email,
+      role: 'admin',
+      passwordHash: await hashPassword(seed.password),
+    })
+    return
+  }
+  if (!options.onDemoAgent || (await store.countAgents()) > 0) return
+  const credentials = {
+    email: 'agent@causette.local',
+    password: randomBytes(12).toString('base64url'),
+  }
+  await store.upsertAgent({
+    email: credentials.email,
+    name: 'Demo agent',
+    role: 'admin',
+    passwordHash: await hashPassword(credentials.password),
+  })
+  options.onDemoAgent(credentials)
+}
+
+const pageSecurityHeaders = {
+  'Content-Security-Policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'X-Frame-Options': 'DENY',
+}
+
+async function registerStatic(
+  app: FastifyInstance,
+  dirs: { store: string | false; widget: string | false; console: string | false },
+) {
+  const missing = (dir: string) => async () => {
+    throw new ServerError('not_found', `not built: ${dir} is missing (run npm run build)`)
+  }
+  if (dirs.widget) {
+    if (existsSync(dirs.widget)) {
+      await app.register(fastifyStatic, {
+        root: dirs.widget,
+        prefix: '/widget/',
+        decorateReply: false,
+        setHeaders(res: FastifyReply) {
+          // Shops load the widget cross-origin; it must be fetchable as a module script.
+          res.header('Access-Control-Allow-Origin', '*')
+          res.header('Cache-Control', 'public, max-age=300')
+        },
+      })
+    } else app.get('/widget/*', missing(dirs.widget))
+  }
+  if (dirs.console) {
+    if (existsSync(dirs.console)) {
+      await app.register(fastifyStatic, {
+        root: dirs.console,
+        prefix: '/console/',
+        decorateReply: false,
+        setHeaders(res: FastifyReply) {
+          for (const [name, value] of Object.entries(pageSecurityHeaders)) res.header(name, value)
+        },
+      })
+      app.get('/console', (_request, reply) => reply.redirect('/console/'))
+    } else app.get('/console*', missing(dirs.console))
+  }
+  if (dirs.store && existsSync(dirs.store)) {
+    await app.register(fastifyStatic, {
+      root: dirs.store,
+      prefix: '/',
+      decorateReply: false,
+      setHeaders(res: FastifyReply) {
+        for (const [name, value] of Object.entries(pageSecurityHeaders)) res.header(name, value)
+      },
+    })
+  }
+}

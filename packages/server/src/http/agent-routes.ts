@@ -1,0 +1,151 @@
+import { randomBytes } from 'node:crypto'
+import type { ConversationSummary } from '@causette/events'
+import { parseCookie, stringifySetCookie } from 'cookie'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { hashPassword, verifyPassword } from '../auth/password.js'
+import { createToken, hashToken } from '../auth/tokens.js'
+import type { RateLimiter } from '../rate-limiter.js'
+import { ServerError } from '../server-error.js'
+import type { Agent, AgentSession, Store } from '../store/store.js'
+import { isSameOrigin } from './origins.js'
+
+export const sessionCookie = 'causette_session'
+/** Agent sessions last 12 hours: one working day, then sign in again. */
+export const sessionTtlMs = 12 * 60 * 60 * 1000
+
+export interface AgentRoutesOptions {
+  readonly store: Store
+  /** Sign-in attempts per client IP, and per email. */
+  readonly signInLimiter: RateLimiter
+  /** Set the cookie's Secure flag (behind HTTPS). */
+  readonly secureCookies: boolean
+}
+
+type PublicAgent = Pick<Agent, 'id' | 'email' | 'name' | 'role'>
+const publicAgent = ({ id, email, name, role }: Agent): PublicAgent => ({ id, email, name, role })
+
+/** Resolves the session cookie of a request (or of a WebSocket upgrade) to the agent's session. */
+export async function agentSessionOf(
+  store: Store,
+  cookieHeader: string | undefined,
+): Promise<AgentSession | undefined> {
+  const value = readCookie(cookieHeader, sessionCookie)
+  if (!value) return undefined
+  return store.findAgentSession(hashToken(value), new Date().toISOString())
+}
+
+function readCookie(header: string | undefined, name: string): string | undefined {
+  return header ? parseCookie(header)[name] : undefined
+}
+
+/** The console's endpoints, same-origin only, cookie-authenticated: `/api/v1/agent/*` and lists. */
+export async function agentRoutes(
+  app: FastifyInstance,
+  { store, signInLimiter, secureCookies }: AgentRoutesOptions,
+) {
+  // A hash to verify against when the email is unknown, so both cases take the same time.
+  const decoy = hashPassword(randomBytes(16).toString('hex'))
+
+  // Cookie-authenticated state changes need the same origin and the session's CSRF token
+  // (SameSite=Strict already stops cross-site sends; this is the second lock).
+  async function requireAgent(request: FastifyRequest, options = { csrf: false }) {
+    const session = await agentSessionOf(store, request.headers.cookie)
+    if (!session) throw new ServerError('unauthorized', 'sign in first')
+    if (options.csrf) {
+      const origin = request.headers.origin
+      if (origin !== undefined && !isSameOrigin(origin, request.headers.host)) {
+        throw new ServerError('forbidden', 'cross-origin request refused')
+      }
+      if (request.headers['x-causette-csrf'] !== session.csrfToken) {
+        throw new ServerError('forbidden', 'missing or wrong CSRF token')
+      }
+    }
+    return session
+  }
+
+  app.post<{ Body: { email?: unknown; password?: unknown } }>(
+    '/agent/session',
+    async (request, reply) => {
+      const origin = request.headers.origin
+      if (origin !== undefined && !isSameOrigin(origin, request.headers.host)) {
+        throw new ServerError('forbidden', 'cross-origin sign-in refused')
+      }
+      const { email, password } = request.body ?? {}
+      if (
+        typeof email !== 'string' ||
+        typeof password !== 'string' ||
+        email.length > 320 ||
+        password.length > 1024
+      ) {
+        throw new ServerError('bad_request', 'email and password are required')
+      }
+      const retryAfterS = Math.max(
+        signInLimiter.hit(`ip:${request.ip}`),
+        signInLimiter.hit(`email:${email.trim().toLowerCase()}`),
+      )
+      if (retryAfterS > 0) {
+        throw new ServerError('rate_limited', 'too many sign-in attempts', { retryAfterS })
+      }
+      const found = await store.findAgentCredentials(email)
+      const valid = await verifyPassword(password, found?.passwordHash ?? (await decoy))
+      if (!found || !valid) throw new ServerError('unauthorized', 'wrong email or password')
+      const token = createToken()
+      const csrfToken = createToken()
+      const expiresAt = new Date(Date.now() + sessionTtlMs)
+      await store.createAgentSession({
+        idHash: hashToken(token),
+        agentId: found.agent.id,
+        csrfToken,
+        expiresAt: expiresAt.toISOString(),
+      })
+      setSessionCookie(reply, token, expiresAt, secureCookies)
+      return { agent: publicAgent(found.agent), csrfToken }
+    },
+  )
+
+  app.get('/agent/session', async (request) => {
+    const session = await requireAgent(request)
+    return { agent: publicAgent(session.agent), csrfToken: session.csrfToken }
+  })
+
+  app.delete('/agent/session', async (request, reply) => {
+    await requireAgent(request, { csrf: true })
+    const value = readCookie(request.headers.cookie, sessionCookie)
+    if (value) await store.deleteAgentSession(hashToken(value))
+    setSessionCookie(reply, '', new Date(0), secureCookies)
+    return reply.code(204).send()
+  })
+
+  app.get<{ Querystring: { status?: string } }>(
+    '/conversations',
+    async (request): Promise<{ conversations: readonly ConversationSummary[] }> => {
+      await requireAgent(request)
+      const status = request.query.status ?? 'open'
+      if (status !== 'open' && status !== 'closed') {
+        throw new ServerError('bad_request', 'status must be open or closed')
+      }
+      const sites = await store.listSites()
+      const conversations = await store.listConversations({
+        siteIds: sites.map((s) => s.id),
+        status,
+        limit: 200,
+      })
+      return { conversations }
+    },
+  )
+}
+
+function setSessionCookie(reply: FastifyReply, value: string, expires: Date, secure: boolean) {
+  reply.header(
+    'Set-Cookie',
+    stringifySetCookie({
+      name: sessionCookie,
+      value,
+      path: '/',
+      httpOnly: true,
+      sameSite: 'strict',
+      expires,
+      secure,
+    }),
+  )
+}

@@ -1,0 +1,6 @@
+export type { ChatTransport, Principal, TransportLimits } from './chat-transport.js'
+export type { CausetteServer, ServerOptions } from './create-server.js'
+export { createServer, workspaceDirs } from './create-server.js'
+export type { ServerErrorCode } from './server-error.js'
+export { ServerError, ServerErrorCodes } from './server-error.js'
+export type { Agent, Site, Store, Visitor } from './store/store.js'

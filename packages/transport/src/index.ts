@@ -1,0 +1,17 @@
+export type { BackoffOptions } from './client/backoff.js'
+export { backoffDefaults, backoffDelay, retryDelay } from './client/backoff.js'
+export type {
+  ConnectionState,
+  ConnectOptions,
+  SendResult,
+  Timers,
+  Transport,
+  WebSocketConstructor,
+  WebSocketLike,
+} from './client/connect.js'
+export { connect, connectDefaults } from './client/connect.js'
+export { createId } from './client/create-id.js'
+export type { OutboxEntry, StorageLike } from './client/outbox.js'
+export type { TransportErrorCode } from './client/transport-error.js'
+export { ClientErrorCodes, TransportError } from './client/transport-error.js'
+export type { StreamItem } from './protocol/frames.js'

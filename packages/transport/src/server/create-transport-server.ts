@@ -1,0 +1,493 @@
+import type { IncomingMessage, Server } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { type RawData, type WebSocket, WebSocketServer } from 'ws'
+import { CloseCodes, type ErrorCode } from '../protocol/codes.js'
+import {
+  type ClientFrame,
+  type Cursors,
+  decodeClientFrame,
+  encodeFrame,
+  type ServerFrame,
+  type StreamItem,
+} from '../protocol/frames.js'
+import { createTokenBucket, type TokenBucket } from './token-bucket.js'
+
+/** What `authenticate` returns for an accepted connection. */
+export interface Authenticated<P> {
+  readonly principal: P
+  /** Signal topics this connection receives besides the streams it follows. */
+  readonly topics?: readonly string[]
+}
+
+export type AppendResult =
+  | { readonly ok: true; readonly item: StreamItem }
+  | { readonly ok: false; readonly code: 'invalid_payload' | 'forbidden'; readonly message: string }
+
+/** The hooks through which the application owns identity, authorisation and durability. */
+export interface TransportHooks<P> {
+  /** Decides whether a browser page of this origin may connect at all. Runs before the upgrade. */
+  allowOrigin(origin: string | undefined, request: IncomingMessage): boolean | Promise<boolean>
+  /** Resolves the `auth` string of `hello` (and the upgrade request, for cookies) to a principal. */
+  authenticate(input: {
+    readonly token: string | undefined
+    readonly request: IncomingMessage
+  }): Promise<Authenticated<P> | undefined>
+  /** Whether the principal may read (follow) or write (send to) the stream. */
+  authorize(principal: P, stream: string, access: 'read' | 'write'): boolean | Promise<boolean>
+  /**
+   * Stores an item durably and returns it with its `seq`; a second call with an id the stream
+   * already holds returns the stored item. The transport acknowledges only after this resolves.
+   * Publishing the item to followers is the application's job (`publish`), so that items stored
+   * through other paths (REST, other nodes) reach followers the same way.
+   */
+  append(
+    principal: P,
+    input: { readonly stream: string; readonly id: string; readonly body: unknown },
+  ): Promise<AppendResult>
+  /** Items of `stream` with `seq > afterSeq`, in order, at most `limit`. */
+  replay(stream: string, afterSeq: number, limit: number): Promise<readonly StreamItem[]>
+  /** A client sent an ephemeral signal (typing, presence). */
+  onSignal?(principal: P, topic: string, body: unknown): void | Promise<void>
+}
+
+export interface TransportLogger {
+  warn(obj: object, msg: string): void
+  error(obj: object, msg: string): void
+}
+
+export interface TransportServerOptions<P> extends TransportHooks<P> {
+  /** The Node HTTP server whose upgrade requests this transport answers. */
+  readonly server: Server
+  /** @default '/transport' */
+  readonly path?: string
+  /** Largest frame accepted, in bytes; larger ones close the socket with 1009. @default 65536 */
+  readonly maxFrameBytes?: number
+  /** Bytes queued for one connection before it counts as a slow consumer and is closed with 1013. @default 1048576 */
+  readonly maxBufferedBytes?: number
+  /** Interval of server pings; a connection silent for 2.5 intervals is closed. @default 25000 */
+  readonly heartbeatMs?: number
+  /** Time a new connection has to send `hello`. @default 10000 */
+  readonly helloTimeoutMs?: number
+  /** Frames per second a connection may send, sustained, and in a burst. @default { perSecond: 20, burst: 60 } */
+  readonly rate?: { readonly perSecond: number; readonly burst: number }
+  /** Invalid frames tolerated on one connection before it is closed with 1002. @default 20 */
+  readonly maxInvalidFrames?: number
+  /** Open connections on this server; further upgrades get 503 with Retry-After. @default 10000 */
+  readonly maxConnections?: number
+  /** Open connections from one remote address; further upgrades get 429. @default 100 */
+  readonly maxConnectionsPerIp?: number
+  /** Items per replay query. @default 200 */
+  readonly replayBatch?: number
+  readonly log?: TransportLogger
+  /** @default Date.now */
+  readonly now?: () => number
+}
+
+export const transportServerDefaults = {
+  path: '/transport',
+  maxFrameBytes: 64 * 1024,
+  maxBufferedBytes: 1024 * 1024,
+  heartbeatMs: 25_000,
+  helloTimeoutMs: 10_000,
+  rate: { perSecond: 20, burst: 60 },
+  maxInvalidFrames: 20,
+  maxConnections: 10_000,
+  maxConnectionsPerIp: 100,
+  replayBatch: 200,
+} as const
+
+export interface TransportStats {
+  readonly connections: number
+  readonly invalidFrames: number
+  readonly rateLimited: number
+  readonly slowConsumersClosed: number
+  readonly rejectedUpgrades: number
+}
+
+export interface TransportServer {
+  /** Delivers freshly stored items of a stream to the connections that follow it. */
+  publish(stream: string, items: readonly StreamItem[]): void
+  /** Sends an ephemeral signal to connections that follow `topic` as a stream or a topic. */
+  signal(topic: string, body: unknown): void
+  stats(): TransportStats
+  /** Closes every connection with 1001 and stops answering upgrades. */
+  close(): Promise<void>
+}
+
+interface FollowState {
+  cursor: number
+  pumping: boolean
+  dirty: boolean
+}
+
+interface Conn<P> {
+  readonly ws: WebSocket
+  readonly ip: string
+  readonly request: IncomingMessage
+  readonly bucket: TokenBucket
+  authed: Authenticated<P> | undefined
+  readonly follows: Map<string, FollowState>
+  lastSeen: number
+  invalid: number
+  queue: Promise<void>
+  queued: number
+  helloTimer: ReturnType<typeof setTimeout> | undefined
+  closed: boolean
+}
+
+/** Largest number of frames waiting to be handled for one connection; more are rate limited. */
+const maxQueuedFrames = 100
+
+/**
+ * Attaches the Causette transport to a Node HTTP server.
+ *
+ * @example
+ * const transport = createTransportServer({ server: app.server, allowOrigin, authenticate, authorize, append, replay })
+ * store.onAppended((stream, item) => transport.publish(stream, [item]))
+ */
+export function createTransportServer<P>(options: TransportServerOptions<P>): TransportServer {
+  const o = { ...transportServerDefaults, ...options }
+  const now = o.now ?? Date.now
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: o.maxFrameBytes,
+    perMessageDeflate: false,
+    clientTracking: false,
+  })
+  const conns = new Set<Conn<P>>()
+  const byStream = new Map<string, Set<Conn<P>>>()
+  const byTopic = new Map<string, Set<Conn<P>>>()
+  const perIp = new Map<string, number>()
+  const counters = { invalidFrames: 0, rateLimited: 0, slowConsumersClosed: 0, rejectedUpgrades: 0 }
+  let closing = false
+
+  const index = (map: Map<string, Set<Conn<P>>>, key: string, conn: Conn<P>) => {
+    let set = map.get(key)
+    if (!set) map.set(key, (set = new Set()))
+    set.add(conn)
+  }
+  const unindex = (map: Map<string, Set<Conn<P>>>, key: string, conn: Conn<P>) => {
+    const set = map.get(key)
+    if (!set) return
+    set.delete(conn)
+    if (set.size === 0) map.delete(key)
+  }
+
+  function rejectUpgrade(socket: Duplex, status: number, text: string, retryAfterS?: number) {
+    counters.rejectedUpgrades++
+    const retry = retryAfterS === undefined ? '' : `Retry-After: ${retryAfterS}\r\n`
+    socket.end(
+      `HTTP/1.1 ${status} ${text}\r\n${retry}Connection: close\r\nContent-Length: 0\r\n\r\n`,
+    )
+  }
+
+  async function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer) {
+    const { pathname } = new URL(request.url ?? '/', 'http://x')
+    if (pathname !== o.path) return // another handler on this server may own this path
+    socket.on('error', () => socket.destroy())
+    if (closing) return rejectUpgrade(socket, 503, 'Service Unavailable', 5)
+    let allowed = false
+    try {
+      allowed = await o.allowOrigin(request.headers.origin, request)
+    } catch (error) {
+      o.log?.error({ err: error }, 'allowOrigin failed')
+    }
+    if (!allowed) return rejectUpgrade(socket, 403, 'Forbidden')
+    // Admission control answers at once with a retry hint rather than letting clients time out.
+    if (conns.size >= o.maxConnections) {
+      return rejectUpgrade(socket, 503, 'Service Unavailable', 1 + Math.floor(Math.random() * 10))
+    }
+    const ip = request.socket.remoteAddress ?? 'unknown'
+    if ((perIp.get(ip) ?? 0) >= o.maxConnectionsPerIp) {
+      return rejectUpgrade(socket, 429, 'Too Many Requests', 10)
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => accept(ws, request, ip))
+  }
+
+  function accept(ws: WebSocket, request: IncomingMessage, ip: string) {
+    const conn: Conn<P> = {
+      ws,
+      ip,
+      request,
+      bucket: createTokenBucket(o.rate.perSecond, o.rate.burst, now),
+      authed: undefined,
+      follows: new Map(),
+      lastSeen: now(),
+      invalid: 0,
+      queue: Promise.resolve(),
+      queued: 0,
+      helloTimer: undefined,
+      closed: false,
+    }
+    conns.add(conn)
+    perIp.set(ip, (perIp.get(ip) ?? 0) + 1)
+    conn.helloTimer = setTimeout(() => {
+      if (!conn.authed) close(conn, CloseCodes.helloTimeout, 'no hello')
+    }, o.helloTimeoutMs)
+    ws.on('message', (data, isBinary) => onMessage(conn, data, isBinary))
+    ws.on('close', () => cleanup(conn))
+    ws.on('error', (error) => {
+      // ws closes the socket itself (1009 for an oversized frame, 1002 for a bad one).
+      counters.invalidFrames++
+      o.log?.warn({ ip, code: (error as { code?: string }).code }, 'websocket error')
+    })
+  }
+
+  function cleanup(conn: Conn<P>) {
+    if (conn.closed) return
+    conn.closed = true
+    clearTimeout(conn.helloTimer)
+    conns.delete(conn)
+    const left = (perIp.get(conn.ip) ?? 1) - 1
+    if (left <= 0) perIp.delete(conn.ip)
+    else perIp.set(conn.ip, left)
+    for (const stream of conn.follows.keys()) unindex(byStream, stream, conn)
+    for (const topic of conn.authed?.topics ?? []) unindex(byTopic, topic, conn)
+    conn.follows.clear()
+  }
+
+  function close(conn: Conn<P>, code: number, reason: string) {
+    if (conn.closed) return
+    conn.ws.close(code, reason)
+    cleanup(conn)
+    // A peer that never answers the close handshake must not hold the socket.
+    setTimeout(() => conn.ws.terminate(), 5_000).unref()
+  }
+
+  /** Sends a frame, or closes a connection whose unsent bytes exceed the cap (slow consumer). */
+  function send(conn: Conn<P>, frame: ServerFrame): boolean {
+    if (conn.closed) return false
+    if (conn.ws.bufferedAmount > o.maxBufferedBytes) {
+      counters.slowConsumersClosed++
+      close(conn, CloseCodes.tryAgainLater, 'slow consumer')
+      return false
+    }
+    conn.ws.send(encodeFrame(frame))
+    return true
+  }
+
+  function sendError(
+    conn: Conn<P>,
+    code: ErrorCode,
+    message: string,
+    ref?: string,
+    retryMs?: number,
+  ) {
+    const frame: { t: 'error'; code: ErrorCode; message: string; ref?: string; retryMs?: number } =
+      { t: 'error', code, message }
+    if (ref !== undefined) frame.ref = ref
+    if (retryMs !== undefined) frame.retryMs = retryMs
+    send(conn, frame)
+  }
+
+  function invalidFrame(conn: Conn<P>, message: string) {
+    counters.invalidFrames++
+    conn.invalid++
+    if (conn.invalid > o.maxInvalidFrames)
+      close(conn, CloseCodes.protocolError, 'too many invalid frames')
+    else sendError(conn, 'bad_frame', message)
+  }
+
+  function onMessage(conn: Conn<P>, data: RawData, isBinary: boolean) {
+    if (conn.closed) return
+    conn.lastSeen = now()
+    if (isBinary) {
+      counters.invalidFrames++
+      return close(conn, CloseCodes.invalidData, 'binary frames are not accepted')
+    }
+    const decoded = decodeClientFrame(data.toString())
+    if (!decoded.ok) return invalidFrame(conn, decoded.error)
+    const frame = decoded.value
+    if (frame.t === 'pong') return
+    if (frame.t === 'ping') return void send(conn, { t: 'pong', n: frame.n })
+    const wait = conn.bucket.take()
+    if (wait > 0 || conn.queued >= maxQueuedFrames) {
+      counters.rateLimited++
+      const ref = frame.t === 'send' ? frame.id : undefined
+      return sendError(conn, 'rate_limited', 'too many frames', ref, Math.max(wait, 100))
+    }
+    // Frames of one connection are handled one at a time, in arrival order, so that a client's
+    // messages are stored in the order it sent them.
+    conn.queued++
+    conn.queue = conn.queue
+      .then(() => handle(conn, frame))
+      .catch((error: unknown) => {
+        o.log?.error({ err: error }, 'transport frame handler failed')
+        sendError(conn, 'internal', 'internal error', frame.t === 'send' ? frame.id : undefined)
+      })
+      .finally(() => {
+        conn.queued--
+      })
+  }
+
+  async function handle(conn: Conn<P>, frame: Exclude<ClientFrame, { t: 'ping' | 'pong' }>) {
+    if (conn.closed) return
+    if (!conn.authed) {
+      if (frame.t !== 'hello') return close(conn, CloseCodes.protocolError, 'hello first')
+      const authed = await o.authenticate({ token: frame.auth, request: conn.request })
+      if (conn.closed) return
+      if (!authed) {
+        sendError(conn, 'unauthorized', 'invalid credentials')
+        return close(conn, CloseCodes.policy, 'unauthorized')
+      }
+      clearTimeout(conn.helloTimer)
+      conn.authed = authed
+      for (const topic of authed.topics ?? []) index(byTopic, topic, conn)
+      send(conn, { t: 'welcome', heartbeatMs: o.heartbeatMs, maxFrameBytes: o.maxFrameBytes })
+      return follow(conn, frame.cursors)
+    }
+    const { principal } = conn.authed
+    switch (frame.t) {
+      case 'hello':
+        return sendError(conn, 'bad_state', 'hello was already received')
+      case 'sub':
+        return follow(conn, frame.cursors)
+      case 'unsub':
+        for (const stream of frame.streams) {
+          conn.follows.delete(stream)
+          unindex(byStream, stream, conn)
+        }
+        return
+      case 'send': {
+        if (!(await o.authorize(principal, frame.stream, 'write'))) {
+          return sendError(conn, 'forbidden', 'not allowed to write to this stream', frame.id)
+        }
+        const result = await o.append(principal, frame)
+        if (!result.ok) return sendError(conn, result.code, result.message, frame.id)
+        return void send(conn, {
+          t: 'ack',
+          id: frame.id,
+          stream: frame.stream,
+          seq: result.item.seq,
+        })
+      }
+      case 'signal':
+        return o.onSignal?.(principal, frame.topic, frame.body)
+      default:
+        return assertNever(frame)
+    }
+  }
+
+  async function follow(conn: Conn<P>, cursors: Cursors) {
+    const principal = conn.authed?.principal as P
+    for (const [stream, cursor] of Object.entries(cursors)) {
+      if (!(await o.authorize(principal, stream, 'read'))) {
+        sendError(conn, 'forbidden', 'not allowed to follow this stream', stream)
+        continue
+      }
+      if (conn.closed) return
+      const existing = conn.follows.get(stream)
+      if (existing) {
+        // A re-follow asks for a replay after the given cursor (the client saw a gap).
+        existing.cursor = Math.min(existing.cursor, cursor)
+        existing.dirty = true
+        if (!existing.pumping) void pump(conn, stream, existing)
+        continue
+      }
+      const state: FollowState = { cursor, pumping: false, dirty: false }
+      conn.follows.set(stream, state)
+      index(byStream, stream, conn)
+      void pump(conn, stream, state)
+    }
+  }
+
+  /** Brings one follower of one stream up to date from the store, in order and without gaps. */
+  async function pump(conn: Conn<P>, stream: string, state: FollowState) {
+    state.pumping = true
+    try {
+      do {
+        state.dirty = false
+        for (;;) {
+          const items = await o.replay(stream, state.cursor, o.replayBatch)
+          if (conn.closed || conn.follows.get(stream) !== state) return
+          const last = items.at(-1)
+          if (!last) break
+          if (!send(conn, { t: 'items', stream, items })) return
+          state.cursor = last.seq
+          if (items.length < o.replayBatch) break
+          await drained(conn)
+        }
+      } while (state.dirty)
+    } catch (error) {
+      o.log?.error({ err: error, stream }, 'replay failed')
+      sendError(conn, 'internal', 'replay failed', stream, 1_000)
+      close(conn, CloseCodes.internalError, 'replay failed')
+    } finally {
+      state.pumping = false
+    }
+  }
+
+  /** Waits while half the send buffer is in use, so a long replay does not trip the cap. */
+  async function drained(conn: Conn<P>) {
+    for (let waited = 0; conn.ws.bufferedAmount > o.maxBufferedBytes / 2; waited += 20) {
+      if (conn.closed || waited > 30_000) return
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  }
+
+  function publish(stream: string, items: readonly StreamItem[]) {
+    const followers = byStream.get(stream)
+    if (!followers) return
+    for (const conn of followers) {
+      const state = conn.follows.get(stream)
+      if (!state) continue
+      if (state.pumping) {
+        state.dirty = true
+        continue
+      }
+      const fresh = items.filter((item) => item.seq > state.cursor)
+      const first = fresh[0]
+      if (!first) continue
+      const contiguous = fresh.every((item, i) => item.seq === first.seq + i)
+      if (first.seq === state.cursor + 1 && contiguous) {
+        if (send(conn, { t: 'items', stream, items: fresh }))
+          state.cursor = first.seq + fresh.length - 1
+      } else {
+        void pump(conn, stream, state)
+      }
+    }
+  }
+
+  function signal(topic: string, body: unknown) {
+    const frame = encodeFrame({ t: 'signal', topic, body })
+    const targets = new Set([...(byTopic.get(topic) ?? []), ...(byStream.get(topic) ?? [])])
+    for (const conn of targets) {
+      if (conn.closed || conn.ws.bufferedAmount > o.maxBufferedBytes) continue
+      conn.ws.send(frame)
+    }
+  }
+
+  const heartbeat = setInterval(() => {
+    const deadline = now() - o.heartbeatMs * 2.5
+    for (const conn of conns) {
+      if (conn.lastSeen < deadline) close(conn, CloseCodes.heartbeatTimeout, 'heartbeat timeout')
+      else if (conn.authed) send(conn, { t: 'ping', n: now() })
+    }
+  }, o.heartbeatMs)
+  heartbeat.unref()
+
+  const upgradeListener = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    onUpgrade(request, socket, head).catch((error: unknown) => {
+      o.log?.error({ err: error }, 'upgrade failed')
+      socket.destroy()
+    })
+  }
+  o.server.on('upgrade', upgradeListener)
+
+  return {
+    publish,
+    signal,
+    stats: () => ({ connections: conns.size, ...counters }),
+    async close() {
+      closing = true
+      clearInterval(heartbeat)
+      o.server.off('upgrade', upgradeListener)
+      for (const conn of [...conns]) close(conn, CloseCodes.goingAway, 'server shutting down')
+      await new Promise<void>((resolve) => wss.close(() => resolve()))
+    },
+  }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unhandled frame: ${JSON.stringify(value)}`)
+}
