@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { ChatItem, ConversationSummary, MessageInput } from '@causette/events'
 import type { StreamItem } from '@causette/transport/protocol'
-import type { Kysely, Selectable } from 'kysely'
+import { type Kysely, type Selectable, sql } from 'kysely'
 import { Migrator } from 'kysely/migration'
 import { migrations } from './migrations.js'
 import type { ConversationTable, Database, MessageTable } from './schema.js'
@@ -208,7 +208,7 @@ export function createSqlStore(db: Kysely<Database>, now = () => new Date()): St
           created_at: at,
           updated_at: at,
         })
-        .onConflict((oc) => oc.column('visitor_id').where('status', '=', 'open').doNothing())
+        .onConflict((oc) => oc.column('visitor_id').where('status', '=', sql.lit('open')).doNothing())
         .execute()
       const created = await store.findOpenConversation(visitor.id)
       if (!created) throw new Error('open conversation vanished after insert')

@@ -1,0 +1,3 @@
+export type { Widget } from './create-widget.js'
+export { createWidget } from './create-widget.js'
+export type { WidgetOptions } from './options.js'
