@@ -228,7 +228,9 @@ export function connect(options: ConnectOptions): Transport {
     const socket = ws
     ws = undefined
     if (socket) {
-      socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null
+      socket.onopen = socket.onmessage = socket.onclose = null
+      // Closing a socket that is still connecting reports an error; nobody needs to hear it.
+      socket.onerror = () => undefined
     }
     timers.clearTimeout(healthTimer)
     timers.clearTimeout(watchdog)
