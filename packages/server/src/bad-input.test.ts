@@ -2,7 +2,14 @@ import { conversationStream } from '@causette/events'
 import { CloseCodes, decodeServerFrame, type ServerFrame } from '@causette/transport/protocol'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { WebSocket } from 'ws'
-import { newVisitor, startTestServer, type TestServer, until, visitorTransport, wsUrl } from './test-support.js'
+import {
+  newVisitor,
+  startTestServer,
+  type TestServer,
+  until,
+  visitorTransport,
+  wsUrl,
+} from './test-support.js'
 
 /** A raw socket speaking the protocol by hand, to send what a real client never would. */
 async function rawClient(url: string, token: string) {
@@ -50,7 +57,9 @@ describe('bad input gets a typed error and the server keeps serving everyone els
     expect(c.errors()[1]?.message).toBe('unknown frame type')
     // Still served: a valid send on the same connection is acknowledged.
     const stream = conversationStream(visitor.conversationId)
-    c.ws.send(JSON.stringify({ t: 'send', id: 'm-1', stream, body: { type: 'text', text: 'still here' } }))
+    c.ws.send(
+      JSON.stringify({ t: 'send', id: 'm-1', stream, body: { type: 'text', text: 'still here' } }),
+    )
     await until(() => c.frames.some((f) => f.t === 'ack'), 5_000, 'ack')
     expect(c.closeCode()).toBeUndefined()
     expect(t.server.chat.transport.stats().invalidFrames).toBe(3)
@@ -61,9 +70,20 @@ describe('bad input gets a typed error and the server keeps serving everyone els
     const visitor = await newVisitor(t.url)
     const c = await rawClient(t.url, visitor.token)
     const stream = conversationStream(visitor.conversationId)
-    c.ws.send(JSON.stringify({ t: 'send', id: 'empty', stream, body: { type: 'text', text: '   ' } }))
-    c.ws.send(JSON.stringify({ t: 'send', id: 'long', stream, body: { type: 'text', text: 'x'.repeat(4_001) } }))
-    c.ws.send(JSON.stringify({ t: 'send', id: 'html', stream, body: { type: 'html', html: '<b>hi</b>' } }))
+    c.ws.send(
+      JSON.stringify({ t: 'send', id: 'empty', stream, body: { type: 'text', text: '   ' } }),
+    )
+    c.ws.send(
+      JSON.stringify({
+        t: 'send',
+        id: 'long',
+        stream,
+        body: { type: 'text', text: 'x'.repeat(4_001) },
+      }),
+    )
+    c.ws.send(
+      JSON.stringify({ t: 'send', id: 'html', stream, body: { type: 'html', html: '<b>hi</b>' } }),
+    )
     await until(() => c.errors().length === 3, 5_000, 'three errors')
     expect(c.errors().map((e) => [e.code, e.ref])).toEqual([
       ['invalid_payload', 'empty'],
@@ -84,11 +104,21 @@ describe('bad input gets a typed error and the server keeps serving everyone els
     const attacker = await newVisitor(t.url)
     const c = await rawClient(t.url, attacker.token)
     const huge = { type: 'text', text: 'x'.repeat(100 * 1024) }
-    c.ws.send(JSON.stringify({ t: 'send', id: 'huge', stream: conversationStream(attacker.conversationId), body: huge }))
+    c.ws.send(
+      JSON.stringify({
+        t: 'send',
+        id: 'huge',
+        stream: conversationStream(attacker.conversationId),
+        body: huge,
+      }),
+    )
     await until(() => c.closeCode() !== undefined, 5_000, 'close')
     expect(c.closeCode()).toBe(CloseCodes.tooBig)
 
-    expect(await b.send(stream, { type: 'text', text: 'all good here' })).toMatchObject({ ok: true, seq: 1 })
+    expect(await b.send(stream, { type: 'text', text: 'all good here' })).toMatchObject({
+      ok: true,
+      seq: 1,
+    })
     expect(b.state().status).toBe('open')
     expect(await t.server.store.replay(attacker.conversationId, 0, 10)).toEqual([])
     b.close()
@@ -115,7 +145,9 @@ describe('bad input gets a typed error and the server keeps serving everyone els
 
     const wrong = new WebSocket(wsUrl(t.url))
     const wrongClose = new Promise<number>((resolve) => wrong.on('close', resolve))
-    wrong.on('open', () => wrong.send(JSON.stringify({ t: 'hello', v: 1, auth: 'not-a-token', cursors: {} })))
+    wrong.on('open', () =>
+      wrong.send(JSON.stringify({ t: 'hello', v: 1, auth: 'not-a-token', cursors: {} })),
+    )
     expect(await wrongClose).toBe(CloseCodes.policy)
 
     const binary = new WebSocket(wsUrl(t.url))

@@ -112,14 +112,12 @@ export async function createServer(options: ServerOptions = {}): Promise<Causett
     return reply.code(500).send({ error: { code: 'internal', message: 'internal error' } })
   })
   app.setNotFoundHandler((request, reply) =>
-    reply
-      .code(404)
-      .send({
-        error: {
-          code: 'not_found',
-          message: `no route for ${request.method} ${request.url.split('?')[0]}`,
-        },
-      }),
+    reply.code(404).send({
+      error: {
+        code: 'not_found',
+        message: `no route for ${request.method} ${request.url.split('?')[0]}`,
+      },
+    }),
   )
 
   app.addHook('onSend', async (_request, reply) => {

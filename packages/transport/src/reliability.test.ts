@@ -123,7 +123,10 @@ describe('transport reliability under forced disconnects', () => {
     // Each sender's own messages are stored in the order it sent them.
     const stored = h.streams.replay(stream, 0, total)
     for (const from of ['alice', 'bob']) {
-      const order = stored.map((i) => i.body as { from: string; i: number }).filter((m) => m.from === from).map((m) => m.i)
+      const order = stored
+        .map((i) => i.body as { from: string; i: number })
+        .filter((m) => m.from === from)
+        .map((m) => m.i)
       expect(order).toEqual(Array.from({ length: perSender }, (_, i) => i))
     }
   })
@@ -149,20 +152,40 @@ describe('transport reliability under forced disconnects', () => {
       removeItem: (k: string) => void data.delete(k),
     }
     // The first page queues a message while the server refuses it: never acknowledged.
-    const first = connect({ url: `${h.url}-nowhere`, auth: () => 'x', storage, WebSocket: WebSocket as unknown as WebSocketConstructor, backoff: fastBackoff })
+    const first = connect({
+      url: `${h.url}-nowhere`,
+      auth: () => 'x',
+      storage,
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      backoff: fastBackoff,
+    })
     void first.send('s', { text: 'typed before the reload' }, { id: 'reload-1' })
     first.close()
     expect(data.size).toBe(1)
-    const second = connect({ url: h.url, auth: () => 'x', storage, WebSocket: WebSocket as unknown as WebSocketConstructor, backoff: fastBackoff })
+    const second = connect({
+      url: h.url,
+      auth: () => 'x',
+      storage,
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      backoff: fastBackoff,
+    })
     clients.push(second)
     await until(() => second.pending().length === 0, 5_000, 'outbox flush')
-    expect(h.streams.replay('s', 0, 10)).toMatchObject([{ seq: 1, id: 'reload-1', body: { text: 'typed before the reload' } }])
+    expect(h.streams.replay('s', 0, 10)).toMatchObject([
+      { seq: 1, id: 'reload-1', body: { text: 'typed before the reload' } },
+    ])
     expect(data.size).toBe(0)
   })
 
   test('the outbox limit answers outbox_full, and a closed transport answers closed', async () => {
     h = await harness()
-    const t = connect({ url: `${h.url}-nowhere`, auth: () => 'x', WebSocket: WebSocket as unknown as WebSocketConstructor, backoff: fastBackoff, maxOutbox: 2 })
+    const t = connect({
+      url: `${h.url}-nowhere`,
+      auth: () => 'x',
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      backoff: fastBackoff,
+      maxOutbox: 2,
+    })
     void t.send('s', 1)
     void t.send('s', 2)
     const third = await t.send('s', 3)

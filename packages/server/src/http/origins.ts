@@ -12,7 +12,7 @@ export function originAllowed(
 ): boolean {
   if (origin === undefined) return true
   if (isSameOrigin(origin, host)) return true
-  return site !== undefined && site.origins.includes(normalizeOrigin(origin))
+  return site?.origins.includes(normalizeOrigin(origin)) ?? false
 }
 
 export function isSameOrigin(origin: string, host: string | undefined): boolean {

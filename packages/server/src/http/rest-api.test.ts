@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, test } from 'vitest'
-import { agentCredentials, json, newVisitor, signIn, startTestServer, type TestServer } from '../test-support.js'
+import {
+  agentCredentials,
+  json,
+  newVisitor,
+  signIn,
+  startTestServer,
+  type TestServer,
+} from '../test-support.js'
 
 type ErrorBody = { error: { code: string; message: string } }
 
@@ -31,21 +38,39 @@ describe('REST API', () => {
     expect(cookie).toContain('HttpOnly')
     expect(cookie).toContain('SameSite=Strict')
     const body = await json<Record<string, unknown>>(ok)
-    expect(body.agent).toEqual({ id: expect.any(String), email: agentCredentials.email, name: 'ada', role: 'admin' })
+    expect(body.agent).toEqual({
+      id: expect.any(String),
+      email: agentCredentials.email,
+      name: 'ada',
+      role: 'admin',
+    })
     expect(JSON.stringify(body)).not.toContain('scrypt')
 
-    const wrong = await post(`${t.url}/api/v1/agent/session`, { ...agentCredentials, password: 'nope' })
+    const wrong = await post(`${t.url}/api/v1/agent/session`, {
+      ...agentCredentials,
+      password: 'nope',
+    })
     expect(wrong.status).toBe(401)
-    expect(await json<ErrorBody>(wrong)).toEqual({ error: { code: 'unauthorized', message: 'wrong email or password' } })
-    const unknown = await post(`${t.url}/api/v1/agent/session`, { email: 'who@x.test', password: 'nope' })
-    expect(await json<ErrorBody>(unknown)).toEqual({ error: { code: 'unauthorized', message: 'wrong email or password' } })
+    expect(await json<ErrorBody>(wrong)).toEqual({
+      error: { code: 'unauthorized', message: 'wrong email or password' },
+    })
+    const unknown = await post(`${t.url}/api/v1/agent/session`, {
+      email: 'who@x.test',
+      password: 'nope',
+    })
+    expect(await json<ErrorBody>(unknown)).toEqual({
+      error: { code: 'unauthorized', message: 'wrong email or password' },
+    })
   })
 
   test('sign-in is rate limited per email: the 11th attempt in 15 minutes gets 429 with Retry-After', async () => {
     t = await startTestServer()
     const statuses: number[] = []
     for (let i = 0; i < 11; i++) {
-      statuses.push((await post(`${t.url}/api/v1/agent/session`, { ...agentCredentials, password: `bad-${i}` })).status)
+      statuses.push(
+        (await post(`${t.url}/api/v1/agent/session`, { ...agentCredentials, password: `bad-${i}` }))
+          .status,
+      )
     }
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401))
     const limited = await post(`${t.url}/api/v1/agent/session`, agentCredentials)
@@ -57,7 +82,10 @@ describe('REST API', () => {
   test('signing out needs the CSRF token; then the session is gone', async () => {
     t = await startTestServer()
     const { cookie, csrfToken } = await signIn(t.url)
-    const without = await fetch(`${t.url}/api/v1/agent/session`, { method: 'DELETE', headers: { cookie } })
+    const without = await fetch(`${t.url}/api/v1/agent/session`, {
+      method: 'DELETE',
+      headers: { cookie },
+    })
     expect(without.status).toBe(403)
     const crossOrigin = await fetch(`${t.url}/api/v1/agent/session`, {
       method: 'DELETE',
@@ -88,24 +116,43 @@ describe('REST API', () => {
   test('visitors: one open conversation, tokens checked, creation rate limited per IP', async () => {
     t = await startTestServer({ limits: { visitorsPerIpPerMinute: 3 } })
     const visitor = await newVisitor(t.url)
-    const again = await post(`${t.url}/api/v1/widget/conversations`, {}, { authorization: `Bearer ${visitor.token}` })
-    expect((await json<{ conversation: { id: string } }>(again)).conversation.id).toBe(visitor.conversationId)
+    const again = await post(
+      `${t.url}/api/v1/widget/conversations`,
+      {},
+      { authorization: `Bearer ${visitor.token}` },
+    )
+    expect((await json<{ conversation: { id: string } }>(again)).conversation.id).toBe(
+      visitor.conversationId,
+    )
     const noToken = await fetch(`${t.url}/api/v1/widget/conversation`)
     expect(noToken.status).toBe(401)
-    const badToken = await fetch(`${t.url}/api/v1/widget/conversation`, { headers: { authorization: 'Bearer x' } })
+    const badToken = await fetch(`${t.url}/api/v1/widget/conversation`, {
+      headers: { authorization: 'Bearer x' },
+    })
     expect(badToken.status).toBe(401)
     const statuses = []
-    for (let i = 0; i < 3; i++) statuses.push((await post(`${t.url}/api/v1/widget/visitors`, { siteId: 'demo' })).status)
+    for (let i = 0; i < 3; i++)
+      statuses.push((await post(`${t.url}/api/v1/widget/visitors`, { siteId: 'demo' })).status)
     expect(statuses).toEqual([201, 201, 429])
   })
 
   test('widget endpoints: unknown site 404, foreign origin 403, allowed origin gets CORS headers', async () => {
-    t = await startTestServer({ sites: [{ id: 'demo', name: 'Demo', origins: ['https://shop.example'] }] })
+    t = await startTestServer({
+      sites: [{ id: 'demo', name: 'Demo', origins: ['https://shop.example'] }],
+    })
     expect((await post(`${t.url}/api/v1/widget/visitors`, { siteId: 'nope' })).status).toBe(404)
     expect((await post(`${t.url}/api/v1/widget/visitors`, {})).status).toBe(400)
-    const evil = await post(`${t.url}/api/v1/widget/visitors`, { siteId: 'demo' }, { origin: 'https://evil.example' })
+    const evil = await post(
+      `${t.url}/api/v1/widget/visitors`,
+      { siteId: 'demo' },
+      { origin: 'https://evil.example' },
+    )
     expect(evil.status).toBe(403)
-    const shop = await post(`${t.url}/api/v1/widget/visitors`, { siteId: 'demo' }, { origin: 'https://shop.example' })
+    const shop = await post(
+      `${t.url}/api/v1/widget/visitors`,
+      { siteId: 'demo' },
+      { origin: 'https://shop.example' },
+    )
     expect(shop.status).toBe(201)
     expect(shop.headers.get('access-control-allow-origin')).toBe('https://shop.example')
     const preflight = await fetch(`${t.url}/api/v1/widget/conversations`, {

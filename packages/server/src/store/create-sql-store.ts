@@ -208,7 +208,9 @@ export function createSqlStore(db: Kysely<Database>, now = () => new Date()): St
           created_at: at,
           updated_at: at,
         })
-        .onConflict((oc) => oc.column('visitor_id').where('status', '=', sql.lit('open')).doNothing())
+        .onConflict((oc) =>
+          oc.column('visitor_id').where('status', '=', sql.lit('open')).doNothing(),
+        )
         .execute()
       const created = await store.findOpenConversation(visitor.id)
       if (!created) throw new Error('open conversation vanished after insert')

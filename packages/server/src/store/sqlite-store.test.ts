@@ -30,7 +30,12 @@ describe('SQLite store', () => {
     raw.close()
     const visitor = await store.createVisitor({ siteId: 'demo', tokenHash: 'h1' })
     const conversation = await store.openConversation(visitor)
-    await store.appendMessage({ conversationId: conversation.id, clientId: 'a', author: author(visitor.id), content: text('one') })
+    await store.appendMessage({
+      conversationId: conversation.id,
+      clientId: 'a',
+      author: author(visitor.id),
+      content: text('one'),
+    })
     await store.close()
     store = await createSqliteStore(path)
     const items = await store.replay(conversation.id, 0, 10)
@@ -45,7 +50,12 @@ describe('SQLite store', () => {
     // Every id twice, all at once: the duplicates must not take a seq.
     const outcomes = await Promise.all(
       [...ids, ...ids].map((clientId) =>
-        store.appendMessage({ conversationId: id, clientId, author: author(visitor.id), content: text(clientId) }),
+        store.appendMessage({
+          conversationId: id,
+          clientId,
+          author: author(visitor.id),
+          content: text(clientId),
+        }),
       ),
     )
     expect(outcomes.every((o) => o.ok)).toBe(true)
@@ -60,23 +70,47 @@ describe('SQLite store', () => {
 
   test('a visitor never has two open conversations, even when opened concurrently', async () => {
     const visitor = await store.createVisitor({ siteId: 'demo', tokenHash: 'h3' })
-    const opened = await Promise.all(Array.from({ length: 10 }, () => store.openConversation(visitor)))
+    const opened = await Promise.all(
+      Array.from({ length: 10 }, () => store.openConversation(visitor)),
+    )
     expect(new Set(opened.map((c) => c.id)).size).toBe(1)
   })
 
   test('appending to an unknown conversation fails without storing anything', async () => {
-    const outcome = await store.appendMessage({ conversationId: 'nope', clientId: 'x', author: author('v'), content: text('hi') })
+    const outcome = await store.appendMessage({
+      conversationId: 'nope',
+      clientId: 'x',
+      author: author('v'),
+      content: text('hi'),
+    })
     expect(outcome).toEqual({ ok: false, reason: 'not_found' })
   })
 
   test('agent upsert updates the password of an existing email; sessions expire', async () => {
-    const a = await store.upsertAgent({ email: 'Ada@Shop.test ', name: 'Ada', role: 'admin', passwordHash: 'h1' })
-    const b = await store.upsertAgent({ email: 'ada@shop.test', name: 'Ada L.', role: 'agent', passwordHash: 'h2' })
+    const a = await store.upsertAgent({
+      email: 'Ada@Shop.test ',
+      name: 'Ada',
+      role: 'admin',
+      passwordHash: 'h1',
+    })
+    const b = await store.upsertAgent({
+      email: 'ada@shop.test',
+      name: 'Ada L.',
+      role: 'agent',
+      passwordHash: 'h2',
+    })
     expect(b.id).toBe(a.id)
     expect(await store.countAgents()).toBe(1)
     expect((await store.findAgentCredentials('ADA@shop.test'))?.passwordHash).toBe('h2')
-    await store.createAgentSession({ idHash: 's', agentId: a.id, csrfToken: 'c', expiresAt: '2030-01-01T00:00:00.000Z' })
-    expect(await store.findAgentSession('s', '2029-12-31T00:00:00.000Z')).toMatchObject({ csrfToken: 'c' })
+    await store.createAgentSession({
+      idHash: 's',
+      agentId: a.id,
+      csrfToken: 'c',
+      expiresAt: '2030-01-01T00:00:00.000Z',
+    })
+    expect(await store.findAgentSession('s', '2029-12-31T00:00:00.000Z')).toMatchObject({
+      csrfToken: 'c',
+    })
     expect(await store.findAgentSession('s', '2030-01-02T00:00:00.000Z')).toBeUndefined()
   })
 })

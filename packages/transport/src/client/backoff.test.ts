@@ -23,10 +23,15 @@ describe('backoff', () => {
 
   test('a server retry hint is honoured, spread over [hint, 2 * hint)', () => {
     fc.assert(
-      fc.property(fc.nat(20), fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 1, max: 60_000 }), (attempt, random, hint) => {
-        const delay = retryDelay(attempt, random, hint, options)
-        return delay >= hint && delay < Math.max(2 * hint, options.capMs)
-      }),
+      fc.property(
+        fc.nat(20),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.integer({ min: 1, max: 60_000 }),
+        (attempt, random, hint) => {
+          const delay = retryDelay(attempt, random, hint, options)
+          return delay >= hint && delay < Math.max(2 * hint, options.capMs)
+        },
+      ),
     )
   })
 })

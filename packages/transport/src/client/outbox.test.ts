@@ -41,6 +41,10 @@ describe('outbox', () => {
     garbage.data.set('k', '{not json')
     expect(createOutbox(garbage, 'k').entries()).toEqual([])
     garbage.data.set('k', JSON.stringify([{ id: 'ok', stream: 's', body: 1 }, { nope: true }]))
-    expect(createOutbox(garbage, 'k').entries().map((e) => e.id)).toEqual(['ok'])
+    expect(
+      createOutbox(garbage, 'k')
+        .entries()
+        .map((e) => e.id),
+    ).toEqual(['ok'])
   })
 })

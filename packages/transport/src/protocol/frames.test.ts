@@ -1,6 +1,12 @@
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
-import { type ClientFrame, decodeClientFrame, decodeServerFrame, encodeFrame, type ServerFrame } from './frames.js'
+import {
+  type ClientFrame,
+  decodeClientFrame,
+  decodeServerFrame,
+  encodeFrame,
+  type ServerFrame,
+} from './frames.js'
 
 describe('frame codec', () => {
   test('valid client frames round-trip', () => {
@@ -14,7 +20,8 @@ describe('frame codec', () => {
       { t: 'ping', n: 5 },
       { t: 'pong', n: 5 },
     ]
-    for (const frame of frames) expect(decodeClientFrame(encodeFrame(frame))).toEqual({ ok: true, value: frame })
+    for (const frame of frames)
+      expect(decodeClientFrame(encodeFrame(frame))).toEqual({ ok: true, value: frame })
   })
 
   test('valid server frames round-trip', () => {
@@ -26,7 +33,8 @@ describe('frame codec', () => {
       { t: 'error', code: 'rate_limited', message: 'slow down', ref: 'x', retryMs: 500 },
       { t: 'ping', n: 1 },
     ]
-    for (const frame of frames) expect(decodeServerFrame(encodeFrame(frame))).toEqual({ ok: true, value: frame })
+    for (const frame of frames)
+      expect(decodeServerFrame(encodeFrame(frame))).toEqual({ ok: true, value: frame })
   })
 
   test.each([
@@ -38,14 +46,22 @@ describe('frame codec', () => {
     ['send without body', '{"t":"send","id":"x","stream":"a"}'],
     ['empty stream name', '{"t":"send","id":"x","stream":"","body":1}'],
     ['over-long id', JSON.stringify({ t: 'send', id: 'x'.repeat(201), stream: 'a', body: 1 })],
-    ['too many streams', JSON.stringify({ t: 'sub', cursors: Object.fromEntries(Array.from({ length: 501 }, (_, i) => [`s${i}`, 0])) })],
+    [
+      'too many streams',
+      JSON.stringify({
+        t: 'sub',
+        cursors: Object.fromEntries(Array.from({ length: 501 }, (_, i) => [`s${i}`, 0])),
+      }),
+    ],
   ])('rejects %s', (_name, text) => {
     expect(decodeClientFrame(text).ok).toBe(false)
   })
 
   test('a __proto__ stream name is a plain key and pollutes nothing', () => {
     const result = decodeClientFrame('{"t":"sub","cursors":{"__proto__":1}}')
-    expect(result.ok && Object.keys(result.value.t === 'sub' ? result.value.cursors : {})).toEqual(['__proto__'])
+    expect(result.ok && Object.keys(result.value.t === 'sub' ? result.value.cursors : {})).toEqual([
+      '__proto__',
+    ])
     expect(({} as Record<string, unknown>)[1]).toBeUndefined()
     expect(Object.getPrototypeOf({})).toBe(Object.prototype)
   })
@@ -54,7 +70,17 @@ describe('frame codec', () => {
     const jsonish = fc.oneof(
       fc.string(),
       fc.json(),
-      fc.record({ t: fc.constantFrom('hello', 'sub', 'unsub', 'send', 'signal', 'ping', 'pong', 'x'), v: fc.anything(), cursors: fc.anything(), id: fc.anything(), stream: fc.anything(), body: fc.anything(), n: fc.anything() }).map((o) => JSON.stringify(o)),
+      fc
+        .record({
+          t: fc.constantFrom('hello', 'sub', 'unsub', 'send', 'signal', 'ping', 'pong', 'x'),
+          v: fc.anything(),
+          cursors: fc.anything(),
+          id: fc.anything(),
+          stream: fc.anything(),
+          body: fc.anything(),
+          n: fc.anything(),
+        })
+        .map((o) => JSON.stringify(o)),
     )
     fc.assert(
       fc.property(jsonish, (text) => {

@@ -13,9 +13,11 @@ export interface MemoryStreams {
 export function createMemoryStreams(): MemoryStreams {
   const streams = new Map<string, { items: StreamItem[]; ids: Map<string, StreamItem> }>()
   const get = (name: string) => {
-    let s = streams.get(name)
-    if (!s) streams.set(name, (s = { items: [], ids: new Map() }))
-    return s
+    const existing = streams.get(name)
+    if (existing) return existing
+    const created = { items: [] as StreamItem[], ids: new Map<string, StreamItem>() }
+    streams.set(name, created)
+    return created
   }
   return {
     append(stream, id, body) {

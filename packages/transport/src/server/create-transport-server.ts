@@ -162,9 +162,9 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
   let closing = false
 
   const index = (map: Map<string, Set<Conn<P>>>, key: string, conn: Conn<P>) => {
-    let set = map.get(key)
-    if (!set) map.set(key, (set = new Set()))
-    set.add(conn)
+    const set = map.get(key)
+    if (set) set.add(conn)
+    else map.set(key, new Set([conn]))
   }
   const unindex = (map: Map<string, Set<Conn<P>>>, key: string, conn: Conn<P>) => {
     const set = map.get(key)

@@ -1,3 +1,5 @@
+export type { MemoryStreams } from './create-memory-streams.js'
+export { createMemoryStreams } from './create-memory-streams.js'
 export type {
   AppendResult,
   Authenticated,
@@ -10,5 +12,3 @@ export type {
 export { createTransportServer, transportServerDefaults } from './create-transport-server.js'
 export type { TokenBucket } from './token-bucket.js'
 export { createTokenBucket } from './token-bucket.js'
-export type { MemoryStreams } from './create-memory-streams.js'
-export { createMemoryStreams } from './create-memory-streams.js'

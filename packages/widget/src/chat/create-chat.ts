@@ -12,7 +12,7 @@ import {
   type Transport,
   type WebSocketConstructor,
 } from '@causette/transport'
-import { WidgetApiError, type VisitorApi } from './visitor-api.js'
+import { type VisitorApi, WidgetApiError } from './visitor-api.js'
 
 export interface ChatMessage {
   readonly seq: number

@@ -1,6 +1,6 @@
+import type { StorageLike } from '@causette/transport'
 import { render } from 'preact'
 import { config } from 'zod/mini'
-import type { StorageLike } from '@causette/transport'
 import { createChat } from './create-chat.js'
 import { Panel } from './panel.js'
 import { createVisitorApi } from './visitor-api.js'
@@ -33,7 +33,9 @@ export function startChat(options: {
   })
   let unread = 0
   const unsubscribe = chat.subscribe((state) => {
-    if (state.unread !== unread) options.onUnread((unread = state.unread))
+    if (state.unread === unread) return
+    unread = state.unread
+    options.onUnread(unread)
   })
   let rendered = false
   void chat.resume()

@@ -1,0 +1,117 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type CausetteServer, createServer } from '@causette/server'
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { browserMissing, launchChromium } from './browser.js'
+
+const skipReason = browserMissing()
+const agent = { email: 'agent@shop.test', password: 'e2e-password-1234' }
+/** Waits for what a person would wait for: up to 10 s for the page to show it. */
+const poll = { timeout: 10_000, interval: 50 }
+
+describe.skipIf(skipReason !== undefined)('visitor on the shop, agent in the console', () => {
+  let server: CausetteServer
+  let browser: Browser
+  let url: string
+  let dataDir: string
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'causette-e2e-'))
+    server = await createServer({ dataDir, logger: false, seedAgent: agent })
+    url = await server.listen({ port: 0, host: '127.0.0.1' })
+    browser = await launchChromium()
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.close()
+    rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  test('the visitor writes, the agent answers, the visitor sees the answer, and after a reload too', async () => {
+    const visitorContext = await browser.newContext()
+    const agentContext = await browser.newContext()
+    const visitor = await visitorContext.newPage()
+    const agentPage = await agentContext.newPage()
+    const errors: string[] = []
+    for (const page of [visitor, agentPage])
+      page.on('pageerror', (error) => errors.push(error.message))
+
+    // The visitor, on the demo shop, opens the chat and asks.
+    await visitor.goto(`${url}/`)
+    await visitor.getByRole('button', { name: 'Open chat' }).click()
+    const visitorLog = visitor.getByRole('log', { name: 'Messages' })
+    await visitor
+      .getByRole('textbox', { name: 'Message' })
+      .fill('Is the plum vase dishwasher safe?')
+    await visitor.getByRole('button', { name: 'Send', exact: true }).click()
+    await expect
+      .poll(() => visitorLog.textContent(), poll)
+      .toContain('Is the plum vase dishwasher safe?')
+    await expect.poll(() => visitorLog.textContent(), poll).not.toContain('Sending…')
+
+    // The agent signs in, finds the conversation, reads and answers.
+    await agentPage.goto(`${url}/console/`)
+    await agentPage.getByRole('textbox', { name: 'Email' }).fill(agent.email)
+    await agentPage.getByLabel('Password').fill(agent.password)
+    await agentPage.getByRole('button', { name: 'Sign in' }).click()
+    await agentPage.getByRole('heading', { name: 'Conversations' }).waitFor()
+    await agentPage
+      .getByRole('list', { name: 'Conversations' })
+      .getByRole('button', { name: /^Visitor / })
+      .first()
+      .click()
+    const agentLog = agentPage.getByRole('log', { name: 'Messages' })
+    await expect
+      .poll(() => agentLog.textContent(), poll)
+      .toContain('Is the plum vase dishwasher safe?')
+    await agentPage.getByRole('textbox', { name: 'Reply' }).fill('Hand wash only, I am afraid.')
+    await agentPage.getByRole('button', { name: 'Send', exact: true }).click()
+    await expect.poll(() => agentLog.textContent(), poll).toContain('Hand wash only, I am afraid.')
+
+    // The visitor sees the answer in real time.
+    await expect
+      .poll(() => visitorLog.textContent(), poll)
+      .toContain('Hand wash only, I am afraid.')
+
+    // A later message from the visitor reaches the agent live, without a reload.
+    await visitor.getByRole('textbox', { name: 'Message' }).fill('Thanks! I will take it.')
+    await visitor.keyboard.press('Enter')
+    await expect.poll(() => agentLog.textContent(), poll).toContain('Thanks! I will take it.')
+
+    // After a reload the visitor keeps its identity and its history, in order.
+    await visitor.reload()
+    await visitor.getByRole('button', { name: /^Open chat/ }).click()
+    await expect
+      .poll(() => visitorLog.textContent(), poll)
+      .toContain('Hand wash only, I am afraid.')
+    const texts = await visitorLog.getByRole('listitem').allTextContents()
+    const order = [
+      'Is the plum vase dishwasher safe?',
+      'Hand wash only, I am afraid.',
+      'Thanks! I will take it.',
+    ]
+    const positions = order.map((text) => texts.findIndex((t) => t.includes(text)))
+    expect(positions.every((p) => p >= 0)).toBe(true)
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions)
+
+    // Stored once each.
+    const conversations = await server.store.listConversations({
+      siteIds: ['demo'],
+      status: 'open',
+      limit: 10,
+    })
+    expect(conversations).toHaveLength(1)
+    const stored = await server.store.replay(conversations[0]?.id ?? '', 0, 100)
+    expect(stored.map((item) => item.seq)).toEqual([1, 2, 3])
+    expect(errors).toEqual([])
+    await visitorContext.close()
+    await agentContext.close()
+  })
+})
+
+if (skipReason) {
+  test.skip(`browser tests skipped: ${skipReason}`, () => undefined)
+}

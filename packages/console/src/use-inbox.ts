@@ -1,0 +1,81 @@
+import { type ConversationSummary, decode, InboxSignal, inboxTopic } from '@causette/events'
+import type { Transport } from '@causette/transport'
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks'
+import type { Api } from './api.js'
+import type { ApiError } from './api-error.js'
+import { fromSnapshot, upsertConversation } from './conversation-list.js'
+
+export type InboxLoad =
+  | { readonly status: 'loading' }
+  | { readonly status: 'ready' }
+  | { readonly status: 'failed'; readonly error: ApiError }
+
+export interface Inbox {
+  readonly conversations: readonly ConversationSummary[]
+  readonly load: InboxLoad
+  /** Refetches the list now (after a failure). */
+  readonly refresh: () => void
+}
+
+/**
+ * The open conversations: fetched over REST on start and on every reconnection (signals are
+ * not replayed), and kept current in between by the inbox signals.
+ */
+export function useInbox(api: Api, transport: Transport, onUnauthorized: () => void): Inbox {
+  const [conversations, setConversations] = useState<readonly ConversationSummary[]>([])
+  const [load, setLoad] = useState<InboxLoad>({ status: 'loading' })
+  const refreshRef = useRef<() => void>(() => {})
+  const unauthorizedRef = useRef(onUnauthorized)
+  unauthorizedRef.current = onUnauthorized
+
+  useEffect(() => {
+    let disposed = false
+    let latest = 0
+    // Changes signalled while a fetch is in flight, applied again on top of its snapshot.
+    let signalledSince: ConversationSummary[] | undefined
+
+    async function refresh() {
+      const mine = ++latest
+      signalledSince = []
+      setLoad((current) => (current.status === 'ready' ? current : { status: 'loading' }))
+      const result = await api.openConversations()
+      if (disposed || mine !== latest) return
+      const since = signalledSince
+      signalledSince = undefined
+      if (!result.ok) {
+        if (result.error.code === 'unauthorized') unauthorizedRef.current()
+        else setLoad({ status: 'failed', error: result.error })
+        return
+      }
+      setConversations(fromSnapshot(result.value, since))
+      setLoad({ status: 'ready' })
+    }
+    refreshRef.current = () => void refresh()
+
+    const offSignal = transport.onSignal((topic, body) => {
+      const decoded = decode(InboxSignal, body)
+      if (!decoded.ok) return
+      const { conversation } = decoded.value
+      if (topic !== inboxTopic(conversation.siteId)) return
+      signalledSince?.push(conversation)
+      setConversations((list) => upsertConversation(list, conversation))
+    })
+
+    let wasOpen = transport.state().status === 'open'
+    const offState = transport.subscribe((state) => {
+      const open = state.status === 'open'
+      if (open && !wasOpen) void refresh()
+      wasOpen = open
+    })
+
+    void refresh()
+    return () => {
+      disposed = true
+      offSignal()
+      offState()
+    }
+  }, [api, transport])
+
+  const refresh = useCallback(() => refreshRef.current(), [])
+  return { conversations, load, refresh }
+}

@@ -1,0 +1,77 @@
+// `npm run size`: gzip size of every built browser file against its budget, and a scan of the
+// bundles for what must never reach a browser. Exits 1 on any breach.
+// A budget is raised only in the commit that causes the growth, saying why.
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { ensureBuilt } from './ensure-built.mjs'
+
+ensureBuilt()
+
+const kb = 1024
+/** Budgets in gzip bytes. Issue #5: first load ≤ 10 KB; everything ≤ 40 KB. */
+const budgets = [
+  {
+    name: 'widget first load (loader.js)',
+    files: ['packages/widget/dist/cdn/loader.js'],
+    max: 10 * kb,
+  },
+  { name: 'widget total (loader + chat)', dir: 'packages/widget/dist/cdn', max: 40 * kb },
+  { name: 'console total', dir: 'packages/console/dist/assets', max: 60 * kb },
+]
+
+/** Patterns that must never appear in a browser bundle. */
+const forbidden = [
+  {
+    pattern: /\bfrom\s*["']ws["']|require\(["']ws["']\)|import\(["']ws["']\)/,
+    why: 'the ws package is Node-only',
+  },
+  { pattern: /["']node:[a-z_/]+["']/, why: 'node: built-ins are Node-only' },
+  { pattern: /\bprocess\.env\b/, why: 'process.env does not exist in browsers' },
+  { pattern: /\bcreateTransportServer\b/, why: 'server code in a browser bundle' },
+]
+
+const jsFiles = (dir) =>
+  readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.js') || f.endsWith('.css'))
+    .map((f) => join(dir, f))
+
+const gz = (file) => gzipSync(readFileSync(file), { level: 9 }).length
+let failed = false
+const rows = []
+for (const budget of budgets) {
+  const files = budget.files ?? jsFiles(budget.dir)
+  const size = files.reduce((sum, f) => sum + gz(f), 0)
+  const ok = size <= budget.max
+  failed ||= !ok
+  rows.push({
+    budget: budget.name,
+    'gzip bytes': size,
+    'max bytes': budget.max,
+    status: ok ? 'ok' : 'OVER',
+  })
+}
+console.table(rows)
+
+for (const dir of [
+  'packages/widget/dist/cdn',
+  'packages/widget/dist/lib',
+  'packages/console/dist/assets',
+]) {
+  for (const file of jsFiles(dir).filter((f) => f.endsWith('.js'))) {
+    const text = readFileSync(file, 'utf8')
+    for (const { pattern, why } of forbidden) {
+      if (pattern.test(text)) {
+        failed = true
+        console.error(`${file}: matches ${pattern} (${why})`)
+      }
+    }
+  }
+}
+
+if (failed) {
+  console.error('size: budget exceeded or forbidden code in a bundle')
+  process.exit(1)
+}
+console.log('size: every browser file is within budget and free of server code')
