@@ -72,5 +72,7 @@ button { font: inherit; cursor: pointer; }
 @media (max-width: 480px) {
   :host { right: 12px; bottom: 12px; }
   .panel { position: fixed; inset: 0; width: auto; height: auto; border-radius: 0; }
+  /* Full screen: the panel's own close button replaces the launcher, which would cover Send. */
+  .launcher[aria-expanded="true"] { display: none; }
 }
 `
