@@ -214,44 +214,32 @@ async function registerStatic(
   app: FastifyInstance,
   dirs: { store: string | false; widget: string | false; console: string | false },
 ) {
-  const missing = (dir: string) => async () => {
-    throw new ServerError('not_found', `not built: ${dir} is missing (run npm run build)`)
-  }
-  if (dirs.widget) {
-    if (existsSync(dirs.widget)) {
-      await app.register(fastifyStatic, {
-        root: dirs.widget,
-        prefix: '/widget/',
-        decorateReply: false,
-        setHeaders(res: FastifyReply) {
-          // Shops load the widget cross-origin; it must be fetchable as a module script.
-          res.header('Access-Control-Allow-Origin', '*')
-          res.header('Cache-Control', 'public, max-age=300')
-        },
+  const serve = async (root: string, prefix: string, headers: Record<string, string>) => {
+    if (!existsSync(root)) {
+      app.get(`${prefix}*`, async () => {
+        throw new ServerError('not_found', `not built: ${root} is missing (run npm run build)`)
       })
-    } else app.get('/widget/*', missing(dirs.widget))
-  }
-  if (dirs.console) {
-    if (existsSync(dirs.console)) {
-      await app.register(fastifyStatic, {
-        root: dirs.console,
-        prefix: '/console/',
-        decorateReply: false,
-        setHeaders(res: FastifyReply) {
-          for (const [name, value] of Object.entries(pageSecurityHeaders)) res.header(name, value)
-        },
-      })
-      app.get('/console', (_request, reply) => reply.redirect('/console/'))
-    } else app.get('/console*', missing(dirs.console))
-  }
-  if (dirs.store && existsSync(dirs.store)) {
+      return
+    }
     await app.register(fastifyStatic, {
-      root: dirs.store,
-      prefix: '/',
+      root,
+      prefix,
       decorateReply: false,
       setHeaders(res: FastifyReply) {
-        for (const [name, value] of Object.entries(pageSecurityHeaders)) res.header(name, value)
+        for (const [name, value] of Object.entries(headers)) res.header(name, value)
       },
     })
   }
+  // Shops load the widget cross-origin; it must be fetchable as a module script.
+  if (dirs.widget) {
+    await serve(dirs.widget, '/widget/', {
+      'Access-Control-Allow-Origin': '*',
+      'Cache-Control': 'public, max-age=300',
+    })
+  }
+  if (dirs.console) {
+    await serve(dirs.console, '/console/', pageSecurityHeaders)
+    app.get('/console', (_request, reply) => reply.redirect('/console/'))
+  }
+  if (dirs.store) await serve(dirs.store, '/', pageSecurityHeaders)
 }

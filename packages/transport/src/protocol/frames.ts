@@ -93,6 +93,23 @@ function parseJson(text: string): DecodeResult<Record<string, unknown>> {
   return { ok: true, value }
 }
 
+/** Frames both sides send with the same shape: `signal`, `ping`, `pong`. */
+type SharedFrame = Extract<ClientFrame, { t: 'signal' | 'ping' | 'pong' }>
+
+function decodeSharedFrame(f: Record<string, unknown>): DecodeResult<SharedFrame> {
+  switch (f.t) {
+    case 'signal':
+      if (!isName(f.topic) || f.body === undefined) return fail('signal needs topic and body')
+      return { ok: true, value: { t: 'signal', topic: f.topic, body: f.body } }
+    case 'ping':
+    case 'pong':
+      if (!isSeq(f.n)) return fail(`${f.t} needs n`)
+      return { ok: true, value: { t: f.t, n: f.n } }
+    default:
+      return fail('unknown frame type')
+  }
+}
+
 /** Decodes a frame received by the server. Never throws. */
 export function decodeClientFrame(text: string): DecodeResult<ClientFrame> {
   const parsed = parseJson(text)
@@ -130,15 +147,8 @@ export function decodeClientFrame(text: string): DecodeResult<ClientFrame> {
       if (!isName(f.id) || !isName(f.stream) || f.body === undefined)
         return fail('send needs id, stream and body')
       return { ok: true, value: { t: 'send', id: f.id, stream: f.stream, body: f.body } }
-    case 'signal':
-      if (!isName(f.topic) || f.body === undefined) return fail('signal needs topic and body')
-      return { ok: true, value: { t: 'signal', topic: f.topic, body: f.body } }
-    case 'ping':
-    case 'pong':
-      if (!isSeq(f.n)) return fail(`${f.t} needs n`)
-      return { ok: true, value: { t: f.t, n: f.n } }
     default:
-      return fail('unknown frame type')
+      return decodeSharedFrame(f)
   }
 }
 
@@ -175,9 +185,6 @@ export function decodeServerFrame(text: string): DecodeResult<ServerFrame> {
       if (!isName(f.id) || !isName(f.stream) || !isSeq(f.seq))
         return fail('ack needs id, stream and seq')
       return { ok: true, value: { t: 'ack', id: f.id, stream: f.stream, seq: f.seq } }
-    case 'signal':
-      if (!isName(f.topic) || f.body === undefined) return fail('signal needs topic and body')
-      return { ok: true, value: { t: 'signal', topic: f.topic, body: f.body } }
     case 'error': {
       if (!isErrorCode(f.code) || typeof f.message !== 'string')
         return fail('error needs code and message')
@@ -192,12 +199,8 @@ export function decodeServerFrame(text: string): DecodeResult<ServerFrame> {
       if (isSeq(f.retryMs)) value.retryMs = f.retryMs
       return { ok: true, value }
     }
-    case 'ping':
-    case 'pong':
-      if (!isSeq(f.n)) return fail(`${f.t} needs n`)
-      return { ok: true, value: { t: f.t, n: f.n } }
     default:
-      return fail('unknown frame type')
+      return decodeSharedFrame(f)
   }
 }
 
