@@ -5,7 +5,9 @@ import { useExternal } from './use-external.js'
 export function connectionLabel(state: ConnectionState): string {
   switch (state.status) {
     case 'open':
-      return 'Connected'
+      return state.via === 'ws' ? 'Connected' : 'Connected (long-poll)'
+    case 'suspended':
+      return 'Paused'
     case 'connecting':
       return state.attempt === 0 ? 'Connecting…' : 'Reconnecting…'
     case 'waiting':

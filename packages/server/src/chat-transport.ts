@@ -1,4 +1,4 @@
-import type { Server } from 'node:http'
+import type { IncomingMessage, Server } from 'node:http'
 import {
   type ConversationSummary,
   conversationStream,
@@ -16,13 +16,21 @@ import {
 } from '@causette/transport/server'
 import { hashToken } from './auth/tokens.js'
 import { agentSessionOf } from './http/agent-routes.js'
-import { originAllowed } from './http/origins.js'
+import { isSameOrigin, originAllowed } from './http/origins.js'
 import type { Store } from './store/store.js'
 
 /** Who is on the other end of a transport connection. */
 export type Principal =
   | { readonly kind: 'visitor'; readonly visitorId: string; readonly siteId: string }
-  | { readonly kind: 'agent'; readonly agentId: string; readonly name: string }
+  | {
+      readonly kind: 'agent'
+      readonly agentId: string
+      readonly name: string
+      /** SHA-256 of the session cookie: sign-out closes this session's connections. */
+      readonly sessionHash: string
+      /** Epoch milliseconds when the session ends; the connection ends with it. */
+      readonly expiresAt: number
+    }
 
 export type TransportLimits = Partial<
   Pick<
@@ -36,11 +44,15 @@ export type TransportLimits = Partial<
     | 'maxInvalidFrames'
     | 'maxConnections'
     | 'maxConnectionsPerIp'
+    | 'maxConnectionsPerPrincipal'
+    | 'pollHoldMs'
+    | 'maxHeldPolls'
+    | 'pollRate'
   >
 >
 
 export interface ChatTransport {
-  readonly transport: TransportServer
+  readonly transport: TransportServer<Principal>
   /** Publishes a conversation change: the new item to followers, the summary to agents. */
   announce(
     conversation: ConversationSummary,
@@ -57,6 +69,8 @@ export function createChatTransport(options: {
   readonly store: Store
   readonly limits?: TransportLimits
   readonly log: TransportLogger
+  /** The client's address for per-IP limits (behind a trusted proxy, from its header). */
+  readonly clientIp: (request: IncomingMessage) => string
 }): ChatTransport {
   const { store } = options
 
@@ -73,6 +87,7 @@ export function createChatTransport(options: {
     ...options.limits,
     server: options.server,
     log: options.log,
+    clientIp: options.clientIp,
     async allowOrigin(origin, request) {
       if (origin === undefined) return true
       const sites = await store.listSites()
@@ -89,14 +104,27 @@ export function createChatTransport(options: {
         if (!originAllowed(site, request.headers.origin, request.headers.host)) return undefined
         return { principal: { kind: 'visitor', visitorId: visitor.id, siteId: visitor.siteId } }
       }
+      // The agent's cookie rides along on any same-site request, including a shop page on a
+      // sibling host: only the server's own pages (the console) may act as the agent.
+      const origin = request.headers.origin
+      if (origin !== undefined && !isSameOrigin(origin, request.headers.host)) return undefined
       const session = await agentSessionOf(store, request.headers.cookie)
       if (!session) return undefined
       const sites = await store.listSites()
       return {
-        principal: { kind: 'agent', agentId: session.agent.id, name: session.agent.name },
+        principal: {
+          kind: 'agent',
+          agentId: session.agent.id,
+          name: session.agent.name,
+          sessionHash: session.idHash,
+          expiresAt: Date.parse(session.expiresAt),
+        },
         topics: sites.map((site) => inboxTopic(site.id)),
       }
     },
+    stillValid: (principal) => principal.kind !== 'agent' || principal.expiresAt > Date.now(),
+    principalKey: (principal) =>
+      principal.kind === 'agent' ? `agent:${principal.agentId}` : `visitor:${principal.visitorId}`,
     async authorize(principal, stream, access) {
       const conversationId = parseConversationStream(stream)
       if (!conversationId) return false

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { createServer } from './create-server.js'
 
-/** `causette`: runs the server with settings from the environment (see docs/deploy.md). */
+/** `causette`: runs the server with settings from the environment (docs/getting-started.md). */
 async function main() {
   const env = process.env
   const seed = env.CAUSETTE_SEED_AGENT
@@ -26,6 +26,7 @@ async function main() {
       )
     },
     secureCookies: env.CAUSETTE_SECURE_COOKIES === '1',
+    trustProxy: env.CAUSETTE_TRUST_PROXY === '1',
   })
   const url = await server.listen({ port: Number(env.PORT ?? 8080), host: env.HOST ?? 'localhost' })
   process.stdout.write(`Causette is running: shop ${url}/  console ${url}/console\n`)

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
+import type { IncomingMessage } from 'node:http'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import fastifyStatic from '@fastify/static'
@@ -41,6 +42,12 @@ export interface ServerOptions {
   readonly logger?: FastifyServerOptions['logger']
   /** Sets `Secure` on the agent session cookie. @default false */
   readonly secureCookies?: boolean
+  /**
+   * Behind a reverse proxy: take the client's address from `X-Forwarded-For` (for per-IP
+   * limits) and the protocol from `X-Forwarded-Proto`. Never enable it without a proxy that
+   * sets these headers, or clients choose their own address. @default false
+   */
+  readonly trustProxy?: boolean
   readonly transport?: TransportLimits
   readonly limits?: {
     /** New visitors per client IP per minute. @default 30 */
@@ -84,7 +91,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Causett
   const app = Fastify({
     logger: options.logger ?? true,
     bodyLimit,
-    trustProxy: false,
+    trustProxy: options.trustProxy ?? false,
     forceCloseConnections: true,
   })
 
@@ -125,6 +132,35 @@ export async function createServer(options: ServerOptions = {}): Promise<Causett
     reply.header('Referrer-Policy', 'strict-origin-when-cross-origin')
   })
 
+  const chat = createChatTransport({
+    server: app.server,
+    store,
+    log: app.log,
+    clientIp: (request) => clientIp(request, options.trustProxy ?? false),
+    ...(options.transport ? { limits: options.transport } : {}),
+  })
+  // Long-poll requests go to the transport before Fastify parses their bodies.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!request.url.startsWith('/transport/')) return done()
+    reply.hijack()
+    chat.transport.handleRequest(request.raw, reply.raw).then(
+      (handled) => {
+        if (handled) return
+        reply.raw.writeHead(404, { 'Content-Type': 'application/json' })
+        reply.raw.end(
+          JSON.stringify({ error: { code: 'not_found', message: 'no such transport endpoint' } }),
+        )
+      },
+      (error: unknown) => {
+        request.log.error({ err: error }, 'long-poll failed')
+        if (!reply.raw.headersSent) reply.raw.writeHead(500, { 'Content-Type': 'application/json' })
+        reply.raw.end(
+          JSON.stringify({ frames: [{ t: 'error', code: 'internal', message: 'internal error' }] }),
+        )
+      },
+    )
+  })
+
   app.get('/healthz', async () => ({ ok: true }))
 
   const limits = options.limits ?? {}
@@ -145,19 +181,14 @@ export async function createServer(options: ServerOptions = {}): Promise<Causett
           windowMs: 15 * 60_000,
         }),
         secureCookies: options.secureCookies ?? false,
+        onSignOut: (sessionHash: string) =>
+          chat.transport.disconnect((p) => p.kind === 'agent' && p.sessionHash === sessionHash),
       })
     },
     { prefix: '/api/v1' },
   )
 
   await registerStatic(app, { ...workspaceDirs, ...options.staticDirs })
-
-  const chat = createChatTransport({
-    server: app.server,
-    store,
-    log: app.log,
-    ...(options.transport ? { limits: options.transport } : {}),
-  })
 
   let closed: Promise<void> | undefined
   return {
@@ -177,6 +208,13 @@ export async function createServer(options: ServerOptions = {}): Promise<Causett
       return closed
     },
   }
+}
+
+/** The client's address: the socket's, or behind a trusted proxy the first `X-Forwarded-For` hop. */
+function clientIp(request: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = request.headers['x-forwarded-for']
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim()
+  return (trustProxy && first) || request.socket.remoteAddress || 'unknown'
 }
 
 async function seedAgents(store: Store, options: ServerOptions) {

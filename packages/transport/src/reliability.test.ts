@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import { afterEach, describe, expect, test } from 'vitest'
 import { WebSocket } from 'ws'
 import { connect, type Transport, type WebSocketConstructor } from './index.js'
@@ -10,10 +10,16 @@ import { createMemoryStreams, createTransportServer, type TransportServer } from
 async function harness() {
   const http: Server = createServer()
   const streams = createMemoryStreams()
-  const sockets = new Set<import('node:net').Socket>()
-  http.on('upgrade', (_req, socket) => {
-    sockets.add(socket as import('node:net').Socket)
-    socket.on('close', () => sockets.delete(socket as import('node:net').Socket))
+  // Every TCP connection, WebSocket or long-poll, so that a cut is a network loss for both.
+  const sockets = new Set<Socket>()
+  http.on('connection', (socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
+  http.on('request', (req, res) => {
+    void transport.handleRequest(req, res).then((handled) => {
+      if (!handled) res.writeHead(404).end()
+    })
   })
   const transport: TransportServer = createTransportServer<string>({
     server: http,

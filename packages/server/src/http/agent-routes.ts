@@ -19,6 +19,8 @@ export interface AgentRoutesOptions {
   readonly signInLimiter: RateLimiter
   /** Set the cookie's Secure flag (behind HTTPS). */
   readonly secureCookies: boolean
+  /** A session ended (sign-out): its live connections must end too. */
+  readonly onSignOut: (sessionHash: string) => void
 }
 
 type PublicAgent = Pick<Agent, 'id' | 'email' | 'name' | 'role'>
@@ -28,10 +30,12 @@ const publicAgent = ({ id, email, name, role }: Agent): PublicAgent => ({ id, em
 export async function agentSessionOf(
   store: Store,
   cookieHeader: string | undefined,
-): Promise<AgentSession | undefined> {
+): Promise<(AgentSession & { idHash: string }) | undefined> {
   const value = readCookie(cookieHeader, sessionCookie)
   if (!value) return undefined
-  return store.findAgentSession(hashToken(value), new Date().toISOString())
+  const idHash = hashToken(value)
+  const session = await store.findAgentSession(idHash, new Date().toISOString())
+  return session && { ...session, idHash }
 }
 
 function readCookie(header: string | undefined, name: string): string | undefined {
@@ -41,7 +45,7 @@ function readCookie(header: string | undefined, name: string): string | undefine
 /** The console's endpoints, same-origin only, cookie-authenticated: `/api/v1/agent/*` and lists. */
 export async function agentRoutes(
   app: FastifyInstance,
-  { store, signInLimiter, secureCookies }: AgentRoutesOptions,
+  { store, signInLimiter, secureCookies, onSignOut }: AgentRoutesOptions,
 ) {
   // A hash to verify against when the email is unknown, so both cases take the same time.
   const decoy = hashPassword(randomBytes(16).toString('hex'))
@@ -79,16 +83,19 @@ export async function agentRoutes(
       ) {
         throw new ServerError('bad_request', 'email and password are required')
       }
-      const retryAfterS = Math.max(
-        signInLimiter.hit(`ip:${request.ip}`),
-        signInLimiter.hit(`email:${email.trim().toLowerCase()}`),
-      )
+      // Every attempt counts against the address; only failures count against the email, so
+      // that nobody can lock an agent out without guessing at its password from many addresses.
+      const emailKey = `email:${email.trim().toLowerCase()}`
+      const retryAfterS = signInLimiter.hit(`ip:${request.ip}`) || signInLimiter.blocked(emailKey)
       if (retryAfterS > 0) {
         throw new ServerError('rate_limited', 'too many sign-in attempts', { retryAfterS })
       }
       const found = await store.findAgentCredentials(email)
       const valid = await verifyPassword(password, found?.passwordHash ?? (await decoy))
-      if (!found || !valid) throw new ServerError('unauthorized', 'wrong email or password')
+      if (!found || !valid) {
+        signInLimiter.hit(emailKey)
+        throw new ServerError('unauthorized', 'wrong email or password')
+      }
       const token = createToken()
       const csrfToken = createToken()
       const expiresAt = new Date(Date.now() + sessionTtlMs)
@@ -111,7 +118,10 @@ export async function agentRoutes(
   app.delete('/agent/session', async (request, reply) => {
     await requireAgent(request, { csrf: true })
     const value = readCookie(request.headers.cookie, sessionCookie)
-    if (value) await store.deleteAgentSession(hashToken(value))
+    if (value) {
+      await store.deleteAgentSession(hashToken(value))
+      onSignOut(hashToken(value))
+    }
     setSessionCookie(reply, '', new Date(0), secureCookies)
     return reply.code(204).send()
   })

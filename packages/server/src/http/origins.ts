@@ -12,7 +12,8 @@ export function originAllowed(
 ): boolean {
   if (origin === undefined) return true
   if (isSameOrigin(origin, host)) return true
-  return site?.origins.includes(normalizeOrigin(origin)) ?? false
+  const normalized = normalizeOrigin(origin)
+  return site?.origins.some((allowed) => normalizeOrigin(allowed) === normalized) ?? false
 }
 
 export function isSameOrigin(origin: string, host: string | undefined): boolean {

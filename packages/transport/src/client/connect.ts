@@ -1,43 +1,31 @@
-import { CloseCodes, terminalCloseCodes } from '../protocol/codes.js'
-import {
-  type ClientFrame,
-  decodeServerFrame,
-  encodeFrame,
-  protocolVersion,
-  type ServerFrame,
-  type StreamItem,
-} from '../protocol/frames.js'
+import { terminalCloseCodes } from '../protocol/codes.js'
+import type { ServerFrame, StreamItem } from '../protocol/frames.js'
 import { type BackoffOptions, backoffDefaults, retryDelay } from './backoff.js'
+import type { Channel, ChannelContext, Timers } from './channel.js'
 import { createId } from './create-id.js'
 import { createOutbox, type OutboxEntry, type StorageLike } from './outbox.js'
+import { createPollChannel, type FetchLike } from './poll-channel.js'
 import { TransportError } from './transport-error.js'
+import { createWsChannel, type WebSocketConstructor } from './ws-channel.js'
 
-/** The part of the browser's WebSocket the client uses; the `ws` package's class fits too. */
-export interface WebSocketLike {
-  readonly readyState: number
-  send(data: string): void
-  close(code?: number, reason?: string): void
-  onopen: ((event: unknown) => void) | null
-  onmessage: ((event: { data: unknown }) => void) | null
-  onclose: ((event: { code: number }) => void) | null
-  onerror: ((event: unknown) => void) | null
-}
-
-export type WebSocketConstructor = new (url: string) => WebSocketLike
-
-export interface Timers {
-  setTimeout(callback: () => void, ms: number): unknown
-  clearTimeout(handle: unknown): void
+/** The page events the client reacts to; `window` and `document` fit. */
+export interface LifecycleTarget {
+  addEventListener(type: string, listener: () => void): void
+  removeEventListener(type: string, listener: () => void): void
 }
 
 export interface ConnectOptions {
-  /** The transport endpoint, `ws://` or `wss://`. */
+  /** The transport endpoint, `ws(s)://…/transport` or `http(s)://…/transport`. */
   readonly url: string
-  /** Returns the credentials sent in `hello`; called on every connect. */
+  /** Returns the credentials sent in `hello` or as a bearer token; called on every connect. */
   readonly auth?: () => string | undefined | Promise<string | undefined>
   /** @default globalThis.WebSocket */
   readonly WebSocket?: WebSocketConstructor
-  /** Where the outbox survives a reload; `null` keeps it in memory. @default null */
+  /** For long-poll. @default globalThis.fetch */
+  readonly fetch?: FetchLike
+  /** Which ways to reach the server, in order of preference. @default ['ws', 'poll'] */
+  readonly channels?: ReadonlyArray<'ws' | 'poll'>
+  /** Where the outbox survives a reload and the fallback outcome is remembered; `null` keeps both in memory. @default null */
   readonly storage?: StorageLike | null
   /** @default 'causette:outbox' */
   readonly storageKey?: string
@@ -49,15 +37,37 @@ export interface ConnectOptions {
   readonly now?: () => number
   /** @default { baseMs: 500, capMs: 30000 } */
   readonly backoff?: BackoffOptions
-  /** Time from opening the socket to the server's `welcome` before the attempt counts as failed. @default 5000 */
+  /** Time for a WebSocket to complete `hello` → `welcome` before it is given up. @default 5000 */
   readonly healthTimeoutMs?: number
+  /** Time a WebSocket has to become healthy before long-poll starts in parallel. @default 1000 */
+  readonly hedgeMs?: number
+  /** How long the server holds a poll (must match the server). @default 25000 */
+  readonly pollHoldMs?: number
+  /** First delay before trying WebSocket again while on long-poll; doubles up to 5 minutes. @default 10000 */
+  readonly wsProbeMs?: number
+  /** How long a long-poll outcome is remembered for this endpoint. @default 900000 (15 minutes) */
+  readonly rememberMs?: number
   /** Unacknowledged items the outbox holds at most; `send` answers `outbox_full` beyond. @default 100 */
   readonly maxOutbox?: number
+  /**
+   * Targets of `online`, `pageshow`, `pagehide` (window) and `visibilitychange` (document).
+   * @default globalThis.window and globalThis.document when they exist
+   */
+  readonly lifecycle?: {
+    readonly window?: LifecycleTarget
+    readonly document?: LifecycleTarget & { visibilityState?: string }
+  }
 }
 
 export const connectDefaults = {
   storageKey: 'causette:outbox',
+  channels: ['ws', 'poll'] as const,
   healthTimeoutMs: 5_000,
+  hedgeMs: 1_000,
+  pollHoldMs: 25_000,
+  wsProbeMs: 10_000,
+  rememberMs: 15 * 60_000,
+  probeTimeoutMs: 5_000,
   maxOutbox: 100,
   /** Until `welcome` says otherwise. */
   maxFrameBytes: 64 * 1024,
@@ -65,8 +75,10 @@ export const connectDefaults = {
 
 export type ConnectionState =
   | { readonly status: 'connecting'; readonly attempt: number }
-  | { readonly status: 'open'; readonly via: 'ws' }
+  | { readonly status: 'open'; readonly via: 'ws' | 'poll' }
   | { readonly status: 'waiting'; readonly attempt: number; readonly retryInMs: number }
+  /** The page was hidden into the back/forward cache; it resumes on `pageshow`. */
+  | { readonly status: 'suspended' }
   | { readonly status: 'closed'; readonly reason: 'client' | 'unauthorized' }
 
 export type SendResult =
@@ -96,14 +108,18 @@ export interface Transport {
   onSignal(listener: (topic: string, body: unknown) => void): () => void
   /** Items the server refused for good (also those sent before a reload). */
   onRejected(listener: (entry: OutboxEntry, error: TransportError) => void): () => void
-  /** Tries to connect now instead of waiting for the backoff (network came back, tab visible). */
+  /** Checks the connection now, or reconnects now if waiting (network back, tab shown). */
   probe(): void
   /** Closes for good. Unsent items stay in storage for the next page. */
   close(): void
 }
 
+const toWs = (url: string) => url.replace(/^http/, 'ws')
+const toHttp = (url: string) => url.replace(/^ws/, 'http')
+
 /**
- * Opens a reliable connection to a Causette transport endpoint.
+ * Opens a reliable connection to a Causette transport endpoint: WebSocket first, long-poll
+ * when the network says no, and back to WebSocket when it can, without loss.
  *
  * @example
  * const transport = connect({ url: 'wss://chat.example.com/transport', auth: () => token, storage: localStorage })
@@ -112,7 +128,6 @@ export interface Transport {
  * await transport.send('conv:42', { type: 'text', text: 'Hello' })
  */
 export function connect(options: ConnectOptions): Transport {
-  const WS = options.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketConstructor)
   const timers: Timers = options.timers ?? {
     setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
     clearTimeout: (handle) => globalThis.clearTimeout(handle as number),
@@ -120,25 +135,26 @@ export function connect(options: ConnectOptions): Transport {
   const random = options.random ?? Math.random
   const now = options.now ?? Date.now
   const backoff = options.backoff ?? backoffDefaults
-  const healthTimeoutMs = options.healthTimeoutMs ?? connectDefaults.healthTimeoutMs
-  const maxOutbox = options.maxOutbox ?? connectDefaults.maxOutbox
-  const outbox = createOutbox(
-    options.storage ?? null,
-    options.storageKey ?? connectDefaults.storageKey,
-  )
+  const o = { ...connectDefaults, ...options }
+  const storage = options.storage ?? null
+  const outbox = createOutbox(storage, o.storageKey)
+  const rememberKey = `causette:via:${toHttp(options.url)}`
+  const useWs = o.channels.includes('ws')
+  const usePoll = o.channels.includes('poll')
 
   let state: ConnectionState = { status: 'connecting', attempt: 0 }
-  let ws: WebSocketLike | undefined
   let attempt = 0
   let hintMs: number | undefined
   let maxFrameBytes: number = connectDefaults.maxFrameBytes
-  let heartbeatMs = 25_000
-  let lastSeen = now()
+  let token: string | undefined
+  let active: Channel | undefined
+  let ws: Channel | undefined
+  let poll: Channel | undefined
   let retryTimer: unknown
-  let healthTimer: unknown
-  let watchdog: unknown
+  let hedgeTimer: unknown
+  let wsProbeTimer: unknown
+  let wsProbes = 0
   const followed = new Map<string, number>()
-  const inflight = new Set<string>()
   const waiters = new Map<string, Array<(result: SendResult) => void>>()
   const stateListeners = new Set<(state: ConnectionState) => void>()
   const itemListeners = new Set<(stream: string, items: readonly StreamItem[]) => void>()
@@ -149,16 +165,7 @@ export function connect(options: ConnectOptions): Transport {
     state = next
     for (const listener of stateListeners) listener(next)
   }
-  const isOpen = () => state.status === 'open'
-  const closedForGood = () => state.status === 'closed'
-
-  function write(frame: ClientFrame) {
-    try {
-      ws?.send(encodeFrame(frame))
-    } catch {
-      // The socket is closing; onclose schedules the reconnect and the outbox keeps the item.
-    }
-  }
+  const stopped = () => state.status === 'closed' || state.status === 'suspended'
 
   function settle(id: string, result: SendResult) {
     const list = waiters.get(id)
@@ -166,81 +173,145 @@ export function connect(options: ConnectOptions): Transport {
     for (const resolve of list ?? []) resolve(result)
   }
 
-  function transmit(entry: OutboxEntry) {
-    inflight.add(entry.id)
-    write({ t: 'send', id: entry.id, stream: entry.stream, body: entry.body })
+  function failAll(error: TransportError) {
+    for (const id of [...waiters.keys()]) settle(id, { ok: false, id, error })
+  }
+
+  /** Long-poll won recently at this endpoint: a repeat visit behind the same proxy starts there. */
+  function rememberedPoll(): boolean {
+    try {
+      const raw = storage?.getItem(rememberKey)
+      const until = raw ? (JSON.parse(raw) as { until?: unknown }).until : undefined
+      return typeof until === 'number' && until > now()
+    } catch {
+      return false
+    }
+  }
+
+  function remember(via: 'ws' | 'poll') {
+    try {
+      if (via === 'ws') storage?.removeItem(rememberKey)
+      else storage?.setItem(rememberKey, JSON.stringify({ until: now() + o.rememberMs }))
+    } catch {
+      // Only costs the shortcut on the next visit.
+    }
+  }
+
+  const context = (): ChannelContext => ({
+    token,
+    cursors: () => Object.fromEntries(followed),
+    pending: () => outbox.entries(),
+    onHealthy,
+    onFrame: (channel, frame) => {
+      if (channel === active) receive(frame)
+    },
+    onDown,
+  })
+
+  function openWs() {
+    ws = createWsChannel({
+      url: toWs(options.url),
+      WebSocket: options.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketConstructor),
+      timers,
+      now,
+      healthTimeoutMs: o.healthTimeoutMs,
+      probeTimeoutMs: o.probeTimeoutMs,
+      context: context(),
+    })
+  }
+
+  function openPoll() {
+    const fetchImpl = options.fetch ?? (globalThis.fetch?.bind(globalThis) as unknown as FetchLike)
+    poll = createPollChannel({
+      url: toHttp(options.url),
+      fetch: fetchImpl,
+      timers,
+      holdMs: o.pollHoldMs,
+      healthTimeoutMs: o.healthTimeoutMs,
+      context: context(),
+    })
   }
 
   async function start() {
-    if (closedForGood()) return
+    if (stopped()) return
+    timers.clearTimeout(retryTimer)
     setState({ status: 'connecting', attempt })
-    let token: string | undefined
     try {
       token = await options.auth?.()
     } catch {
-      return down(CloseCodes.internalError)
+      return scheduleReconnect()
     }
-    if (closedForGood()) return
-    let socket: WebSocketLike
-    try {
-      socket = new WS(options.url)
-    } catch {
-      return down(CloseCodes.internalError)
+    if (stopped() || active || ws || poll) return
+    if (usePoll && (!useWs || rememberedPoll())) {
+      openPoll()
+      if (useWs) scheduleWsProbe()
+      return
     }
-    ws = socket
-    // Healthy only after the application-level round trip (hello -> welcome), not at `open`:
-    // proxies and antivirus software accept upgrades and then stall.
-    healthTimer = timers.setTimeout(() => {
-      if (ws === socket && !isOpen()) drop(socket)
-    }, healthTimeoutMs)
-    socket.onopen = () => {
-      const hello: ClientFrame =
-        token === undefined
-          ? { t: 'hello', v: protocolVersion, cursors: Object.fromEntries(followed) }
-          : { t: 'hello', v: protocolVersion, auth: token, cursors: Object.fromEntries(followed) }
-      write(hello)
-    }
-    socket.onmessage = (event) => {
-      if (ws !== socket || typeof event.data !== 'string') return
-      lastSeen = now()
-      const decoded = decodeServerFrame(event.data)
-      if (decoded.ok) receive(decoded.value)
-    }
-    socket.onclose = (event) => {
-      if (ws === socket) down(event.code)
-    }
-    socket.onerror = () => {
-      // `close` follows `error`; the reconnect is scheduled there.
+    openWs()
+    // Hedge: if the WebSocket is not healthy within about a second, race long-poll against it.
+    if (usePoll) {
+      hedgeTimer = timers.setTimeout(() => {
+        if (!active && !poll && !stopped()) openPoll()
+      }, o.hedgeMs)
     }
   }
 
-  /** Abandons a socket that is not healthy and schedules the next attempt. */
-  function drop(socket: WebSocketLike) {
-    try {
-      socket.close()
-    } catch {
-      // already closed
+  function onHealthy(channel: Channel, welcome: { heartbeatMs: number; maxFrameBytes: number }) {
+    if (stopped()) return channel.close()
+    if (channel.via === 'poll' && active) return channel.close() // the WebSocket won the race
+    if (channel.via === 'ws') {
+      timers.clearTimeout(hedgeTimer)
+      timers.clearTimeout(wsProbeTimer)
+      wsProbes = 0
+      if (poll) {
+        // Back to WebSocket. Nothing is lost in the move: cursors and the outbox carry over,
+        // and anything both channels deliver is deduplicated by seq and id.
+        const old = poll
+        poll = undefined
+        old.close()
+      }
+    } else if (useWs && !ws) {
+      scheduleWsProbe()
     }
-    if (ws === socket) down(CloseCodes.goingAway)
+    active = channel
+    remember(channel.via)
+    if (channel.via === 'ws') maxFrameBytes = welcome.maxFrameBytes
+    rejectOversized()
+    attempt = 0
+    setState({ status: 'open', via: channel.via })
+    channel.flush()
   }
 
-  function down(code: number) {
-    const socket = ws
-    ws = undefined
-    if (socket) {
-      socket.onopen = socket.onmessage = socket.onclose = null
-      // Closing a socket that is still connecting reports an error; nobody needs to hear it.
-      socket.onerror = () => undefined
-    }
-    timers.clearTimeout(healthTimer)
-    timers.clearTimeout(watchdog)
-    inflight.clear()
-    if (closedForGood()) return
+  function onDown(channel: Channel, code: number, retryMs?: number) {
+    if (channel === ws) ws = undefined
+    if (channel === poll) poll = undefined
+    if (retryMs !== undefined) hintMs = retryMs
+    const wasActive = channel === active
+    if (wasActive) active = undefined
+    if (stopped()) return
     if (terminalCloseCodes.has(code)) {
+      closeAll()
       setState({ status: 'closed', reason: 'unauthorized' })
       failAll(new TransportError('unauthorized', 'the server refused the credentials'))
       return
     }
+    if (active) {
+      // A background WebSocket probe failed while long-poll carries the traffic: try later.
+      if (channel.via === 'ws') scheduleWsProbe()
+      return
+    }
+    // The WebSocket failed before anything was healthy (refused, reset): do not wait for the
+    // hedge timer, start long-poll now.
+    if (!wasActive && channel.via === 'ws' && usePoll && !poll) {
+      timers.clearTimeout(hedgeTimer)
+      openPoll()
+      return
+    }
+    if (!ws && !poll) scheduleReconnect()
+  }
+
+  function scheduleReconnect() {
+    closeAll()
     const delay = retryDelay(attempt, random(), hintMs, backoff)
     hintMs = undefined
     attempt++
@@ -248,48 +319,59 @@ export function connect(options: ConnectOptions): Transport {
     retryTimer = timers.setTimeout(() => void start(), delay)
   }
 
-  function failAll(error: TransportError) {
-    for (const id of [...waiters.keys()]) settle(id, { ok: false, id, error })
+  function scheduleWsProbe() {
+    timers.clearTimeout(wsProbeTimer)
+    const delay = Math.min(o.wsProbeMs * 2 ** wsProbes, 5 * 60_000)
+    wsProbes++
+    wsProbeTimer = timers.setTimeout(
+      () => {
+        if (active?.via === 'poll' && !ws && !stopped()) openWs()
+      },
+      Math.floor(delay / 2 + random() * (delay / 2)),
+    )
   }
 
-  function armWatchdog() {
-    timers.clearTimeout(watchdog)
-    // Generous: background tabs throttle timers to once a minute.
-    const graceMs = heartbeatMs * 3
-    watchdog = timers.setTimeout(() => {
-      if (!ws) return
-      if (now() - lastSeen > graceMs) drop(ws)
-      else armWatchdog()
-    }, graceMs)
+  function closeAll() {
+    timers.clearTimeout(hedgeTimer)
+    timers.clearTimeout(wsProbeTimer)
+    timers.clearTimeout(retryTimer)
+    const channels = [ws, poll]
+    active = ws = poll = undefined
+    for (const channel of channels) channel?.close()
+  }
+
+  /** Entries queued before the server announced a smaller frame limit would close every socket. */
+  function rejectOversized() {
+    for (const entry of outbox.entries()) {
+      if (frameBytes(entry) <= maxFrameBytes) continue
+      outbox.remove(entry.id)
+      const error = new TransportError(
+        'payload_too_large',
+        `the item exceeds ${maxFrameBytes} bytes`,
+      )
+      for (const listener of rejectedListeners) listener(entry, error)
+      settle(entry.id, { ok: false, id: entry.id, error })
+    }
   }
 
   function receive(frame: ServerFrame) {
     switch (frame.t) {
-      case 'welcome':
-        timers.clearTimeout(healthTimer)
-        attempt = 0
-        maxFrameBytes = frame.maxFrameBytes
-        heartbeatMs = frame.heartbeatMs
-        setState({ status: 'open', via: 'ws' })
-        armWatchdog()
-        for (const entry of outbox.entries()) transmit(entry)
-        return
       case 'items':
         return receiveItems(frame.stream, frame.items)
-      case 'ack': {
-        inflight.delete(frame.id)
+      case 'ack':
         outbox.remove(frame.id)
-        return settle(frame.id, { ok: true, id: frame.id, seq: frame.seq })
-      }
+        active?.release(frame.id)
+        settle(frame.id, { ok: true, id: frame.id, seq: frame.seq })
+        return active?.flush()
       case 'error':
         return receiveError(frame)
       case 'signal':
         for (const listener of signalListeners) listener(frame.topic, frame.body)
         return
+      case 'welcome':
       case 'ping':
-        return write({ t: 'pong', n: frame.n })
       case 'pong':
-        return
+        return // handled by the channel
       default:
         return assertNever(frame)
     }
@@ -303,7 +385,7 @@ export function connect(options: ConnectOptions): Transport {
       if (item.seq <= cursor) continue // a duplicate: already held
       if (item.seq !== cursor + 1) {
         // A gap: ask for a replay after what we hold; the server resends in order.
-        write({ t: 'sub', cursors: { [stream]: cursor } })
+        active?.write({ t: 'sub', cursors: { [stream]: cursor } })
         break
       }
       fresh.push(item)
@@ -314,17 +396,17 @@ export function connect(options: ConnectOptions): Transport {
   }
 
   function receiveError(frame: Extract<ServerFrame, { t: 'error' }>) {
-    const error = new TransportError(frame.code, frame.message)
     const ref = frame.ref
     if (ref === undefined || !outbox.has(ref)) {
       if (frame.retryMs !== undefined) hintMs = frame.retryMs
       return
     }
-    inflight.delete(ref)
+    const error = new TransportError(frame.code, frame.message)
     if (error.retryable) {
+      const channel = active
       timers.setTimeout(() => {
-        const entry = outbox.entries().find((e) => e.id === ref)
-        if (entry && isOpen() && !inflight.has(ref)) transmit(entry)
+        channel?.release(ref)
+        if (channel === active) channel?.flush()
       }, frame.retryMs ?? 1_000)
       return
     }
@@ -333,9 +415,33 @@ export function connect(options: ConnectOptions): Transport {
     settle(ref, { ok: false, id: ref, error })
   }
 
-  void start()
+  // Page lifecycle: probe at once when the network or the tab comes back; let go of the
+  // socket on `pagehide`, so the host page stays eligible for the back/forward cache.
+  const win = options.lifecycle?.window ?? (globalThis as { window?: LifecycleTarget }).window
+  const doc =
+    options.lifecycle?.document ??
+    (globalThis as { document?: LifecycleTarget & { visibilityState?: string } }).document
+  const onOnline = () => transport.probe()
+  const onVisibility = () => {
+    if (doc?.visibilityState !== 'hidden') transport.probe()
+  }
+  const onPageHide = () => {
+    if (state.status === 'closed') return
+    closeAll()
+    setState({ status: 'suspended' })
+  }
+  const onPageShow = () => {
+    if (state.status !== 'suspended') return transport.probe()
+    attempt = 0
+    setState({ status: 'connecting', attempt })
+    void start()
+  }
+  win?.addEventListener('online', onOnline)
+  win?.addEventListener('pagehide', onPageHide)
+  win?.addEventListener('pageshow', onPageShow)
+  doc?.addEventListener('visibilitychange', onVisibility)
 
-  return {
+  const transport: Transport = {
     state: () => state,
     subscribe(listener) {
       stateListeners.add(listener)
@@ -345,11 +451,11 @@ export function connect(options: ConnectOptions): Transport {
       const held = followed.get(stream)
       if (held !== undefined && held >= cursor) return
       followed.set(stream, cursor)
-      if (isOpen()) write({ t: 'sub', cursors: { [stream]: cursor } })
+      active?.write({ t: 'sub', cursors: { [stream]: cursor } })
     },
     unfollow(stream) {
       if (!followed.delete(stream)) return
-      if (isOpen()) write({ t: 'unsub', streams: [stream] })
+      active?.write({ t: 'unsub', streams: [stream] })
     },
     cursor: (stream) => followed.get(stream),
     send(stream, body, sendOptions) {
@@ -364,26 +470,25 @@ export function connect(options: ConnectOptions): Transport {
         settle(id, { ok: false, id, error })
         return result
       }
-      if (closedForGood()) return fail(new TransportError('closed', 'the transport is closed'))
-      const frame = encodeFrame({ t: 'send', id, stream, body })
-      if (new TextEncoder().encode(frame).length > maxFrameBytes) {
+      if (state.status === 'closed')
+        return fail(new TransportError('closed', 'the transport is closed'))
+      if (frameBytes({ id, stream, body }) > maxFrameBytes) {
         return fail(
           new TransportError('payload_too_large', `the item exceeds ${maxFrameBytes} bytes`),
         )
       }
-      if (outbox.entries().length >= maxOutbox) {
-        return fail(new TransportError('outbox_full', `${maxOutbox} items await acknowledgement`))
+      if (outbox.entries().length >= o.maxOutbox) {
+        return fail(new TransportError('outbox_full', `${o.maxOutbox} items await acknowledgement`))
       }
-      const entry = { id, stream, body }
-      outbox.add(entry)
-      if (isOpen()) transmit(entry)
+      outbox.add({ id, stream, body })
+      active?.flush()
       return result
     },
     pending: (stream) =>
       stream === undefined ? outbox.entries() : outbox.entries().filter((e) => e.stream === stream),
     signal(topic, body) {
-      if (!isOpen()) return false
-      write({ t: 'signal', topic, body })
+      if (!active) return false
+      active.write({ t: 'signal', topic, body })
       return true
     },
     onItems(listener) {
@@ -399,20 +504,31 @@ export function connect(options: ConnectOptions): Transport {
       return () => rejectedListeners.delete(listener)
     },
     probe() {
-      if (state.status !== 'waiting') return
-      timers.clearTimeout(retryTimer)
-      void start()
+      if (state.status === 'waiting') {
+        attempt = 0
+        void start()
+      } else active?.probe()
     },
     close() {
-      if (closedForGood()) return
-      timers.clearTimeout(retryTimer)
-      const socket = ws
+      if (state.status === 'closed') return
       setState({ status: 'closed', reason: 'client' })
-      down(CloseCodes.normal)
-      socket?.close(CloseCodes.normal)
+      closeAll()
+      win?.removeEventListener('online', onOnline)
+      win?.removeEventListener('pagehide', onPageHide)
+      win?.removeEventListener('pageshow', onPageShow)
+      doc?.removeEventListener('visibilitychange', onVisibility)
       failAll(new TransportError('closed', 'the transport was closed'))
     },
   }
+
+  void start()
+  return transport
+}
+
+/** Bytes of the `send` frame that would carry an entry. */
+function frameBytes(entry: OutboxEntry): number {
+  const frame = JSON.stringify({ t: 'send', id: entry.id, stream: entry.stream, body: entry.body })
+  return new TextEncoder().encode(frame).length
 }
 
 function assertNever(value: never): never {

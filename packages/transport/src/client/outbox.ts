@@ -36,7 +36,15 @@ export function createOutbox(storage: StorageLike | null, key: string): Outbox {
     }
   }
 
-  function save() {
+  /**
+   * Applies a change to what storage holds now, not to this page's copy: another tab of the
+   * same visitor shares the key, and its unsent entries must survive our write. Entries of
+   * other tabs join this outbox too; sending them again is harmless (ids are idempotent).
+   */
+  function update(change: (stored: OutboxEntry[]) => OutboxEntry[]) {
+    const stored = load()
+    const merged = [...stored, ...entries.filter((e) => !stored.some((s) => s.id === e.id))]
+    entries = change(merged)
     try {
       if (entries.length === 0) storage?.removeItem(key)
       else storage?.setItem(key, JSON.stringify(entries))
@@ -49,14 +57,11 @@ export function createOutbox(storage: StorageLike | null, key: string): Outbox {
     entries: () => entries,
     has: (id) => entries.some((e) => e.id === id),
     add(entry) {
-      entries = [...entries, entry]
-      save()
+      update((current) => [...current.filter((e) => e.id !== entry.id), entry])
     },
     remove(id) {
       const found = entries.find((e) => e.id === id)
-      if (!found) return undefined
-      entries = entries.filter((e) => e.id !== id)
-      save()
+      update((current) => current.filter((e) => e.id !== id))
       return found
     },
   }

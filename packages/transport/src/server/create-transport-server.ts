@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server } from 'node:http'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { type RawData, type WebSocket, WebSocketServer } from 'ws'
 import { CloseCodes, type ErrorCode } from '../protocol/codes.js'
@@ -10,6 +10,7 @@ import {
   type ServerFrame,
   type StreamItem,
 } from '../protocol/frames.js'
+import { createLongPoll } from './long-poll.js'
 import { createTokenBucket, type TokenBucket } from './token-bucket.js'
 
 /** What `authenticate` returns for an accepted connection. */
@@ -48,6 +49,10 @@ export interface TransportHooks<P> {
   replay(stream: string, afterSeq: number, limit: number): Promise<readonly StreamItem[]>
   /** A client sent an ephemeral signal (typing, presence). */
   onSignal?(principal: P, topic: string, body: unknown): void | Promise<void>
+  /** Groups connections of one principal (a visitor, an agent) for `maxConnectionsPerPrincipal`. */
+  principalKey?(principal: P): string
+  /** Checked on every heartbeat; a connection whose principal is no longer valid is closed with 1008. */
+  stillValid?(principal: P): boolean
 }
 
 export interface TransportLogger {
@@ -76,8 +81,22 @@ export interface TransportServerOptions<P> extends TransportHooks<P> {
   readonly maxConnections?: number
   /** Open connections from one remote address; further upgrades get 429. @default 100 */
   readonly maxConnectionsPerIp?: number
+  /** Open WebSocket connections of one principal (by `principalKey`); more are closed with 1013. @default 20 */
+  readonly maxConnectionsPerPrincipal?: number
+  /** Streams one connection may follow. @default 200 */
+  readonly maxFollows?: number
+  /** The client's address, for per-IP limits; behind a proxy, read it from the proxy's header. @default the socket's remote address */
+  readonly clientIp?: (request: IncomingMessage) => string
   /** Items per replay query. @default 200 */
   readonly replayBatch?: number
+  /** How long a long-poll request is held when there is nothing to answer. @default 25000 */
+  readonly pollHoldMs?: number
+  /** Largest long-poll request body. @default 262144 */
+  readonly maxPollBodyBytes?: number
+  /** Long-poll requests held at once on this server; more get 503 with a retry hint. @default 10000 */
+  readonly maxHeldPolls?: number
+  /** Long-poll requests per second from one address, sustained and in a burst. @default { perSecond: 20, burst: 60 } */
+  readonly pollRate?: { readonly perSecond: number; readonly burst: number }
   readonly log?: TransportLogger
   /** @default Date.now */
   readonly now?: () => number
@@ -93,7 +112,14 @@ export const transportServerDefaults = {
   maxInvalidFrames: 20,
   maxConnections: 10_000,
   maxConnectionsPerIp: 100,
+  maxConnectionsPerPrincipal: 20,
+  maxFollows: 200,
+  clientIp: (request: IncomingMessage) => request.socket.remoteAddress ?? 'unknown',
   replayBatch: 200,
+  pollHoldMs: 25_000,
+  maxPollBodyBytes: 256 * 1024,
+  maxHeldPolls: 10_000,
+  pollRate: { perSecond: 20, burst: 60 },
 } as const
 
 export interface TransportStats {
@@ -102,14 +128,25 @@ export interface TransportStats {
   readonly rateLimited: number
   readonly slowConsumersClosed: number
   readonly rejectedUpgrades: number
+  readonly heldPolls: number
+  readonly polls: number
+  readonly pollSends: number
+  readonly pollRejected: number
 }
 
-export interface TransportServer {
+export interface TransportServer<P = unknown> {
   /** Delivers freshly stored items of a stream to the connections that follow it. */
   publish(stream: string, items: readonly StreamItem[]): void
   /** Sends an ephemeral signal to connections that follow `topic` as a stream or a topic. */
   signal(topic: string, body: unknown): void
+  /**
+   * Answers long-poll requests (`${path}/poll`, `${path}/send`); resolves to false for any other
+   * request, which the caller then routes as usual. Mount it before body parsing.
+   */
+  handleRequest(request: IncomingMessage, response: ServerResponse): Promise<boolean>
   stats(): TransportStats
+  /** Closes, with 1008, every connection whose principal matches (sign-out, revoked access). */
+  disconnect(match: (principal: P) => boolean): number
   /** Closes every connection with 1001 and stops answering upgrades. */
   close(): Promise<void>
 }
@@ -145,7 +182,7 @@ const maxQueuedFrames = 100
  * const transport = createTransportServer({ server: app.server, allowOrigin, authenticate, authorize, append, replay })
  * store.onAppended((stream, item) => transport.publish(stream, [item]))
  */
-export function createTransportServer<P>(options: TransportServerOptions<P>): TransportServer {
+export function createTransportServer<P>(options: TransportServerOptions<P>): TransportServer<P> {
   const o = { ...transportServerDefaults, ...options }
   const now = o.now ?? Date.now
   const wss = new WebSocketServer({
@@ -159,7 +196,41 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
   const byTopic = new Map<string, Set<Conn<P>>>()
   const perIp = new Map<string, number>()
   const counters = { invalidFrames: 0, rateLimited: 0, slowConsumersClosed: 0, rejectedUpgrades: 0 }
+  const perPrincipal = new Map<string, number>()
   let closing = false
+
+  /** The one place a `send` is authorised, stored and answered, for WebSocket and long-poll alike. */
+  async function handleSend(
+    principal: P,
+    frame: Extract<ClientFrame, { t: 'send' }>,
+  ): Promise<ServerFrame> {
+    if (!(await o.authorize(principal, frame.stream, 'write'))) {
+      return {
+        t: 'error',
+        code: 'forbidden',
+        message: 'not allowed to write to this stream',
+        ref: frame.id,
+      }
+    }
+    const result = await o.append(principal, frame)
+    if (!result.ok) return { t: 'error', code: result.code, message: result.message, ref: frame.id }
+    return { t: 'ack', id: frame.id, stream: frame.stream, seq: result.item.seq }
+  }
+
+  const longPoll = createLongPoll<P>({
+    hooks: o,
+    path: o.path,
+    holdMs: o.pollHoldMs,
+    maxBodyBytes: o.maxPollBodyBytes,
+    maxHeldPolls: o.maxHeldPolls,
+    replayBatch: o.replayBatch,
+    rate: o.pollRate,
+    now,
+    log: o.log,
+    handleSend,
+    isClosing: () => closing,
+    clientIp: o.clientIp,
+  })
 
   const index = (map: Map<string, Set<Conn<P>>>, key: string, conn: Conn<P>) => {
     const set = map.get(key)
@@ -193,18 +264,26 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
       o.log?.error({ err: error }, 'allowOrigin failed')
     }
     if (!allowed) return rejectUpgrade(socket, 403, 'Forbidden')
-    // Admission control answers at once with a retry hint rather than letting clients time out.
-    if (conns.size >= o.maxConnections) {
-      return rejectUpgrade(socket, 503, 'Service Unavailable', 1 + Math.floor(Math.random() * 10))
-    }
-    const ip = request.socket.remoteAddress ?? 'unknown'
+    if (closing) return rejectUpgrade(socket, 503, 'Service Unavailable', 5)
+    const ip = o.clientIp(request)
     if ((perIp.get(ip) ?? 0) >= o.maxConnectionsPerIp) {
       return rejectUpgrade(socket, 429, 'Too Many Requests', 10)
+    }
+    if (conns.size >= o.maxConnections) {
+      // Admission control answers at once with a retry hint rather than letting clients time
+      // out. Over an accepted socket, because a browser cannot read a refused upgrade's headers.
+      counters.rejectedUpgrades++
+      return wss.handleUpgrade(request, socket, head, (ws) => {
+        const retryMs = 1_000 + Math.floor(Math.random() * 9_000)
+        ws.send(encodeFrame({ t: 'error', code: 'unavailable', message: 'server full', retryMs }))
+        ws.close(CloseCodes.tryAgainLater, 'server full')
+      })
     }
     wss.handleUpgrade(request, socket, head, (ws) => accept(ws, request, ip))
   }
 
   function accept(ws: WebSocket, request: IncomingMessage, ip: string) {
+    if (closing) return ws.close(CloseCodes.goingAway, 'server shutting down')
     const conn: Conn<P> = {
       ws,
       ip,
@@ -244,6 +323,12 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
     for (const stream of conn.follows.keys()) unindex(byStream, stream, conn)
     for (const topic of conn.authed?.topics ?? []) unindex(byTopic, topic, conn)
     conn.follows.clear()
+    const key = conn.authed && o.principalKey?.(conn.authed.principal)
+    if (key !== undefined) {
+      const left = (perPrincipal.get(key) ?? 1) - 1
+      if (left <= 0) perPrincipal.delete(key)
+      else perPrincipal.set(key, left)
+    }
   }
 
   function close(conn: Conn<P>, code: number, reason: string) {
@@ -303,8 +388,20 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
     const wait = conn.bucket.take()
     if (wait > 0 || conn.queued >= maxQueuedFrames) {
       counters.rateLimited++
-      const ref = frame.t === 'send' ? frame.id : undefined
-      return sendError(conn, 'rate_limited', 'too many frames', ref, Math.max(wait, 100))
+      const retryMs = Math.max(wait, 100)
+      if (frame.t === 'signal')
+        return sendError(conn, 'rate_limited', 'too many frames', undefined, retryMs)
+      // Dropping a `send` or `sub` would let the frames after it overtake it. Ending the
+      // connection instead makes the client resume from its cursors and resend its outbox,
+      // in order, after the hint.
+      sendError(
+        conn,
+        'rate_limited',
+        'too many frames',
+        frame.t === 'send' ? frame.id : undefined,
+        retryMs,
+      )
+      return close(conn, CloseCodes.tryAgainLater, 'rate limited')
     }
     // Frames of one connection are handled one at a time, in arrival order, so that a client's
     // messages are stored in the order it sent them.
@@ -312,8 +409,16 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
     conn.queue = conn.queue
       .then(() => handle(conn, frame))
       .catch((error: unknown) => {
+        // As above: a failed frame must not be overtaken, so the connection ends with it.
         o.log?.error({ err: error }, 'transport frame handler failed')
-        sendError(conn, 'internal', 'internal error', frame.t === 'send' ? frame.id : undefined)
+        sendError(
+          conn,
+          'internal',
+          'internal error',
+          frame.t === 'send' ? frame.id : undefined,
+          1_000,
+        )
+        close(conn, CloseCodes.internalError, 'internal error')
       })
       .finally(() => {
         conn.queued--
@@ -331,6 +436,20 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
         return close(conn, CloseCodes.policy, 'unauthorized')
       }
       clearTimeout(conn.helloTimer)
+      const key = o.principalKey?.(authed.principal)
+      if (key !== undefined) {
+        if ((perPrincipal.get(key) ?? 0) >= o.maxConnectionsPerPrincipal) {
+          sendError(
+            conn,
+            'rate_limited',
+            'too many connections for this principal',
+            undefined,
+            30_000,
+          )
+          return close(conn, CloseCodes.tryAgainLater, 'too many connections')
+        }
+        perPrincipal.set(key, (perPrincipal.get(key) ?? 0) + 1)
+      }
       conn.authed = authed
       for (const topic of authed.topics ?? []) index(byTopic, topic, conn)
       send(conn, { t: 'welcome', heartbeatMs: o.heartbeatMs, maxFrameBytes: o.maxFrameBytes })
@@ -348,19 +467,8 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
           unindex(byStream, stream, conn)
         }
         return
-      case 'send': {
-        if (!(await o.authorize(principal, frame.stream, 'write'))) {
-          return sendError(conn, 'forbidden', 'not allowed to write to this stream', frame.id)
-        }
-        const result = await o.append(principal, frame)
-        if (!result.ok) return sendError(conn, result.code, result.message, frame.id)
-        return void send(conn, {
-          t: 'ack',
-          id: frame.id,
-          stream: frame.stream,
-          seq: result.item.seq,
-        })
-      }
+      case 'send':
+        return void send(conn, await handleSend(principal, frame))
       case 'signal':
         return o.onSignal?.(principal, frame.topic, frame.body)
       default:
@@ -371,6 +479,16 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
   async function follow(conn: Conn<P>, cursors: Cursors) {
     const principal = conn.authed?.principal as P
     for (const [stream, cursor] of Object.entries(cursors)) {
+      // Each stream costs an authorisation query: it is paid for from the frame budget, and a
+      // connection follows at most `maxFollows` streams.
+      if (
+        !conn.follows.has(stream) &&
+        (conn.follows.size >= o.maxFollows || conn.bucket.take() > 0)
+      ) {
+        counters.rateLimited++
+        sendError(conn, 'rate_limited', 'too many streams', stream, 1_000)
+        return close(conn, CloseCodes.tryAgainLater, 'too many streams')
+      }
       if (!(await o.authorize(principal, stream, 'read'))) {
         sendError(conn, 'forbidden', 'not allowed to follow this stream', stream)
         continue
@@ -426,6 +544,7 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
   }
 
   function publish(stream: string, items: readonly StreamItem[]) {
+    longPoll.wake(stream)
     const followers = byStream.get(stream)
     if (!followers) return
     for (const conn of followers) {
@@ -449,6 +568,7 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
   }
 
   function signal(topic: string, body: unknown) {
+    longPoll.signal(topic, body)
     const frame = encodeFrame({ t: 'signal', topic, body })
     const targets = new Set([...(byTopic.get(topic) ?? []), ...(byStream.get(topic) ?? [])])
     for (const conn of targets) {
@@ -461,7 +581,11 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
     const deadline = now() - o.heartbeatMs * 2.5
     for (const conn of conns) {
       if (conn.lastSeen < deadline) close(conn, CloseCodes.heartbeatTimeout, 'heartbeat timeout')
-      else if (conn.authed) send(conn, { t: 'ping', n: now() })
+      else if (conn.authed && o.stillValid && !o.stillValid(conn.authed.principal)) {
+        // Credentials expire during long-lived connections too (a session's end of day).
+        sendError(conn, 'unauthorized', 'credentials expired')
+        close(conn, CloseCodes.policy, 'credentials expired')
+      } else if (conn.authed) send(conn, { t: 'ping', n: now() })
     }
   }, o.heartbeatMs)
   heartbeat.unref()
@@ -477,11 +601,33 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
   return {
     publish,
     signal,
-    stats: () => ({ connections: conns.size, ...counters }),
+    handleRequest: (request, response) => longPoll.handle(request, response),
+    disconnect(match) {
+      let count = 0
+      for (const conn of [...conns]) {
+        if (!conn.authed || !match(conn.authed.principal)) continue
+        sendError(conn, 'unauthorized', 'access revoked')
+        close(conn, CloseCodes.policy, 'access revoked')
+        count++
+      }
+      return count
+    },
+    stats: () => {
+      const poll = longPoll.stats()
+      return {
+        connections: conns.size,
+        ...counters,
+        heldPolls: poll.heldPolls,
+        polls: poll.polls,
+        pollSends: poll.sends,
+        pollRejected: poll.rejected,
+      }
+    },
     async close() {
       closing = true
       clearInterval(heartbeat)
       o.server.off('upgrade', upgradeListener)
+      longPoll.close()
       for (const conn of [...conns]) close(conn, CloseCodes.goingAway, 'server shutting down')
       await new Promise<void>((resolve) => wss.close(() => resolve()))
     },

@@ -133,11 +133,45 @@ export function createChat(options: ChatOptions): Chat {
     write(storage, keys.conversation, undefined)
   }
 
-  async function ensureSession(): Promise<VisitorSession> {
-    if (session) return session
-    session = await api.createVisitor()
-    write(storage, keys.visitor, JSON.stringify(session))
-    return session
+  // Single flight: a double submit must not create two visitors or two conversations.
+  let creatingSession: Promise<VisitorSession> | undefined
+  let openingConversation: Promise<string> | undefined
+
+  function ensureSession(): Promise<VisitorSession> {
+    if (session) return Promise.resolve(session)
+    creatingSession ??= api
+      .createVisitor()
+      .then((created) => {
+        session = created
+        write(storage, keys.visitor, JSON.stringify(created))
+        return created
+      })
+      .finally(() => {
+        creatingSession = undefined
+      })
+    return creatingSession
+  }
+
+  async function ensureConversation(): Promise<{ id: string; token: string }> {
+    let current = await ensureSession()
+    if (conversationId) return { id: conversationId, token: current.token }
+    openingConversation ??= (async () => {
+      try {
+        return (await api.openConversation(current.token)).id
+      } catch (error) {
+        if (!(error instanceof WidgetApiError && error.status === 401)) throw error
+        // The server forgot this visitor (data reset): start afresh.
+        forgetIdentity()
+        current = await ensureSession()
+        return (await api.openConversation(current.token)).id
+      }
+    })().finally(() => {
+      openingConversation = undefined
+    })
+    const id = await openingConversation
+    current = await ensureSession()
+    if (!destroyed && conversationId !== id) follow(id, current.token)
+    return { id, token: current.token }
   }
 
   function syncPending() {
@@ -154,6 +188,7 @@ export function createChat(options: ChatOptions): Chat {
 
   function ensureTransport(token: string): Transport {
     if (transport) return transport
+    if (destroyed) throw new Error('chat is destroyed: no transport after destroy()')
     const url = `${options.serverUrl.replace(/^http/, 'ws').replace(/\/$/, '')}/transport`
     const t = connect({
       url,
@@ -210,8 +245,9 @@ export function createChat(options: ChatOptions): Chat {
       if (!session || destroyed) return
       if (conversationId) return follow(conversationId, session.token)
       try {
-        const current = await api.currentConversation(session.token)
-        if (current && !destroyed) follow(current.id, session.token)
+        const { token } = session
+        const current = await api.currentConversation(token)
+        if (current && !destroyed && !conversationId) follow(current.id, token)
       } catch (error) {
         if (error instanceof WidgetApiError && error.status === 401) forgetIdentity()
       }
@@ -226,21 +262,10 @@ export function createChat(options: ChatOptions): Chat {
       }
       update({ error: undefined })
       try {
-        let current = await ensureSession()
-        if (!conversationId) {
-          let conversation: { id: string }
-          try {
-            conversation = await api.openConversation(current.token)
-          } catch (error) {
-            if (!(error instanceof WidgetApiError && error.status === 401)) throw error
-            forgetIdentity()
-            current = await ensureSession()
-            conversation = await api.openConversation(current.token)
-          }
-          follow(conversation.id, current.token)
-        }
-        const id = conversationId as string
-        const t = ensureTransport(current.token)
+        const { id, token } = await ensureConversation()
+        // The widget may have been unmounted while the conversation was being opened.
+        if (destroyed) return false
+        const t = ensureTransport(token)
         const sent = t.send(conversationStream(id), content.value)
         syncPending()
         void sent.then((result) => {

@@ -62,7 +62,10 @@ export function Panel(props: { chat: Chat; title: string; onClose: () => void })
 
   async function submit(event?: Event) {
     event?.preventDefault()
-    if (await chat.send(draft)) setDraft('')
+    // Cleared at once, so that a double Enter cannot send the same text twice.
+    const text = draft
+    setDraft('')
+    if (!(await chat.send(text))) setDraft((current) => current || text)
   }
 
   const status = statusText(state)
