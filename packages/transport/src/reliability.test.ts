@@ -1,105 +1,29 @@
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
 import { afterEach, describe, expect, test } from 'vitest'
 import { WebSocket } from 'ws'
 import { connect, type Transport, type WebSocketConstructor } from './index.js'
-import type { StreamItem } from './protocol/frames.js'
-import { createMemoryStreams, createTransportServer, type TransportServer } from './server/index.js'
-
-/** The transport alone, on a real socket on port 0, over in-memory streams. */
-async function harness() {
-  const http: Server = createServer()
-  const streams = createMemoryStreams()
-  // Every TCP connection, WebSocket or long-poll, so that a cut is a network loss for both.
-  const sockets = new Set<Socket>()
-  http.on('connection', (socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-  })
-  http.on('request', (req, res) => {
-    void transport.handleRequest(req, res).then((handled) => {
-      if (!handled) res.writeHead(404).end()
-    })
-  })
-  const transport: TransportServer = createTransportServer<string>({
-    server: http,
-    allowOrigin: () => true,
-    authenticate: async ({ token }) => (token ? { principal: token } : undefined),
-    authorize: () => true,
-    async append(_principal, { stream, id, body }) {
-      const { item, duplicate } = streams.append(stream, id, body)
-      if (!duplicate) queueMicrotask(() => transport.publish(stream, [item]))
-      return { ok: true, item }
-    },
-    replay: async (stream, after, limit) => streams.replay(stream, after, limit),
-    rate: { perSecond: 10_000, burst: 10_000 },
-  })
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
-  const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/transport`
-  return {
-    url,
-    streams,
-    transport,
-    /** Destroys every TCP socket without a close frame: what a lost network looks like. */
-    cut() {
-      for (const socket of sockets) socket.destroy()
-    },
-    async close() {
-      await transport.close()
-      await new Promise((resolve) => http.close(resolve))
-    },
-  }
-}
-
-const fastBackoff = { baseMs: 5, capMs: 50 }
-
-function client(url: string, name: string): Transport {
-  return connect({
-    url,
-    auth: () => name,
-    WebSocket: WebSocket as unknown as WebSocketConstructor,
-    backoff: fastBackoff,
-    healthTimeoutMs: 2_000,
-    maxOutbox: 1_000,
-  })
-}
-
-async function until(predicate: () => boolean, ms: number, what: string) {
-  const start = Date.now()
-  while (!predicate()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
-}
-
-/** Checks what a client received: every seq from 1, once, in order. */
-function sequenceChecker(transport: Transport, stream: string) {
-  const seen: StreamItem[] = []
-  transport.onItems((s, items) => {
-    if (s === stream) seen.push(...items)
-  })
-  return {
-    seen,
-    assertExactly(count: number) {
-      expect(seen.map((i) => i.seq)).toEqual(Array.from({ length: count }, (_, i) => i + 1))
-      expect(new Set(seen.map((i) => i.id)).size).toBe(count)
-    },
-  }
-}
+import {
+  fastBackoff,
+  type Harness,
+  sequenceChecker,
+  startHarness,
+  testClient,
+  until,
+} from './test-support.js'
 
 describe('transport reliability under forced disconnects', () => {
-  let h: Awaited<ReturnType<typeof harness>> | undefined
+  let h: Harness | undefined
   const clients: Transport[] = []
   afterEach(async () => {
     for (const c of clients.splice(0)) c.close()
     await h?.close()
   })
 
-  test('50 cuts during two-way traffic: nothing lost, nothing twice, everything in order', async () => {
-    h = await harness()
+  test('1,000 network cuts during two-way traffic: nothing lost, nothing twice, everything in order', async () => {
+    h = await startHarness()
+    const harness = h
     const stream = 'room'
-    const alice = client(h.url, 'alice')
-    const bob = client(h.url, 'bob')
+    const alice = testClient(h.url, 'alice')
+    const bob = testClient(h.url, 'bob')
     clients.push(alice, bob)
     alice.follow(stream)
     bob.follow(stream)
@@ -109,23 +33,25 @@ describe('transport reliability under forced disconnects', () => {
     alice.subscribe((state) => {
       if (state.status === 'waiting') drops++
     })
-    const perSender = 200
-    const sends: Promise<unknown>[] = []
-    for (let i = 0; i < perSender; i++) {
+    const cuts = 1_000
+    const sends: Promise<{ ok: boolean }>[] = []
+    for (let i = 0; i < cuts; i++) {
       sends.push(alice.send(stream, { from: 'alice', i }), bob.send(stream, { from: 'bob', i }))
-      if (i % 4 === 0) {
-        h.cut()
-        await new Promise((resolve) => setTimeout(resolve, 2))
-      }
+      // Let some traffic through (or not), then cut every connection mid-flight.
+      const before = a.seen.length + b.seen.length
+      await until(() => a.seen.length + b.seen.length > before, 50, 'progress').catch(
+        () => undefined,
+      )
+      harness.cut()
     }
-    const results = (await Promise.all(sends)) as Array<{ ok: boolean }>
+    const results = await Promise.all(sends)
     expect(results.every((r) => r.ok)).toBe(true)
-    const total = perSender * 2
-    await until(() => a.seen.length >= total && b.seen.length >= total, 15_000, 'convergence')
+    const total = cuts * 2
+    await until(() => a.seen.length >= total && b.seen.length >= total, 30_000, 'convergence')
     a.assertExactly(total)
     b.assertExactly(total)
     // The cuts really happened while messages were in flight.
-    expect(drops).toBeGreaterThanOrEqual(10)
+    expect(drops).toBeGreaterThanOrEqual(100)
     // Each sender's own messages are stored in the order it sent them.
     const stored = h.streams.replay(stream, 0, total)
     for (const from of ['alice', 'bob']) {
@@ -133,14 +59,26 @@ describe('transport reliability under forced disconnects', () => {
         .map((i) => i.body as { from: string; i: number })
         .filter((m) => m.from === from)
         .map((m) => m.i)
-      expect(order).toEqual(Array.from({ length: perSender }, (_, i) => i))
+      expect(order).toEqual(Array.from({ length: cuts }, (_, i) => i))
     }
-  })
+  }, 90_000)
+
+  test('a server that rate limits keeps each sender in order (it ends the connection, the client resends)', async () => {
+    h = await startHarness({ rate: { perSecond: 200, burst: 10 } })
+    const alice = testClient(h.url, 'alice')
+    clients.push(alice)
+    const sends = Array.from({ length: 150 }, (_, i) => alice.send('s', { i }))
+    const results = await Promise.all(sends)
+    expect(results.every((r) => r.ok)).toBe(true)
+    expect(h.transport.stats().rateLimited).toBeGreaterThan(0)
+    const order = h.streams.replay('s', 0, 1_000).map((item) => (item.body as { i: number }).i)
+    expect(order).toEqual(Array.from({ length: 150 }, (_, i) => i))
+  }, 30_000)
 
   test('a client that joins late, or resumes from a cursor, gets exactly what follows it', async () => {
-    h = await harness()
+    h = await startHarness()
     for (let i = 0; i < 30; i++) h.streams.append('s', `id-${i}`, i)
-    const late = client(h.url, 'late')
+    const late = testClient(h.url, 'late')
     clients.push(late)
     const check = sequenceChecker(late, 's')
     late.follow('s', 10)
@@ -150,7 +88,7 @@ describe('transport reliability under forced disconnects', () => {
   })
 
   test('an unacknowledged outbox survives a "reload" (a new client on the same storage)', async () => {
-    h = await harness()
+    h = await startHarness()
     const data = new Map<string, string>()
     const storage = {
       getItem: (k: string) => data.get(k) ?? null,
@@ -184,7 +122,7 @@ describe('transport reliability under forced disconnects', () => {
   })
 
   test('the outbox limit answers outbox_full, and a closed transport answers closed', async () => {
-    h = await harness()
+    h = await startHarness()
     const t = connect({
       url: `${h.url}-nowhere`,
       auth: () => 'x',

@@ -170,6 +170,8 @@ interface Conn<P> {
   queued: number
   helloTimer: ReturnType<typeof setTimeout> | undefined
   closed: boolean
+  /** Rate limited: the frames already queued are handled, later ones ignored, then it closes. */
+  ending: boolean
 }
 
 /** Largest number of frames waiting to be handled for one connection; more are rate limited. */
@@ -297,6 +299,7 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
       queued: 0,
       helloTimer: undefined,
       closed: false,
+      ending: false,
     }
     conns.add(conn)
     perIp.set(ip, (perIp.get(ip) ?? 0) + 1)
@@ -374,7 +377,7 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
   }
 
   function onMessage(conn: Conn<P>, data: RawData, isBinary: boolean) {
-    if (conn.closed) return
+    if (conn.closed || conn.ending) return
     conn.lastSeen = now()
     if (isBinary) {
       counters.invalidFrames++
@@ -392,16 +395,15 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
       if (frame.t === 'signal')
         return sendError(conn, 'rate_limited', 'too many frames', undefined, retryMs)
       // Dropping a `send` or `sub` would let the frames after it overtake it. Ending the
-      // connection instead makes the client resume from its cursors and resend its outbox,
-      // in order, after the hint.
-      sendError(
-        conn,
-        'rate_limited',
-        'too many frames',
-        frame.t === 'send' ? frame.id : undefined,
-        retryMs,
-      )
-      return close(conn, CloseCodes.tryAgainLater, 'rate limited')
+      // connection instead, once the frames before it are handled, makes the client resume
+      // from its cursors and resend the rest of its outbox, in order, after the hint.
+      conn.ending = true
+      const ref = frame.t === 'send' ? frame.id : undefined
+      conn.queue = conn.queue.then(() => {
+        sendError(conn, 'rate_limited', 'too many frames', ref, retryMs)
+        close(conn, CloseCodes.tryAgainLater, 'rate limited')
+      })
+      return
     }
     // Frames of one connection are handled one at a time, in arrival order, so that a client's
     // messages are stored in the order it sent them.
