@@ -3,6 +3,7 @@ import type { ServerFrame, StreamItem } from '../protocol/frames.js'
 import { type BackoffOptions, backoffDefaults, retryDelay } from './backoff.js'
 import type { Channel, ChannelContext, Timers } from './channel.js'
 import { createId } from './create-id.js'
+import { mergeItems } from './merge-items.js'
 import { createOutbox, type OutboxEntry, type StorageLike } from './outbox.js'
 import { createPollChannel, type FetchLike } from './poll-channel.js'
 import { TransportError } from './transport-error.js'
@@ -378,21 +379,14 @@ export function connect(options: ConnectOptions): Transport {
   }
 
   function receiveItems(stream: string, items: readonly StreamItem[]) {
-    let cursor = followed.get(stream)
+    const cursor = followed.get(stream)
     if (cursor === undefined) return
-    const fresh: StreamItem[] = []
-    for (const item of items) {
-      if (item.seq <= cursor) continue // a duplicate: already held
-      if (item.seq !== cursor + 1) {
-        // A gap: ask for a replay after what we hold; the server resends in order.
-        active?.write({ t: 'sub', cursors: { [stream]: cursor } })
-        break
-      }
-      fresh.push(item)
-      cursor = item.seq
-    }
-    followed.set(stream, cursor)
-    if (fresh.length > 0) for (const listener of itemListeners) listener(stream, fresh)
+    const merged = mergeItems(cursor, items)
+    followed.set(stream, merged.cursor)
+    // A gap: ask for a replay after what we hold; the server resends in order.
+    if (merged.gap) active?.write({ t: 'sub', cursors: { [stream]: merged.cursor } })
+    if (merged.fresh.length > 0)
+      for (const listener of itemListeners) listener(stream, merged.fresh)
   }
 
   function receiveError(frame: Extract<ServerFrame, { t: 'error' }>) {
