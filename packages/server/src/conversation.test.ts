@@ -1,5 +1,6 @@
 import { type ChatItem, conversationStream } from '@causette/events'
 import type { StreamItem, Transport } from '@causette/transport'
+import { connect } from '@causette/transport'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import {
   agentTransport,
@@ -9,6 +10,8 @@ import {
   type TestServer,
   until,
   visitorTransport,
+  webSocketWith,
+  wsUrl,
 } from './test-support.js'
 
 function collect(transport: Transport) {
@@ -127,5 +130,53 @@ describe('one conversation end to end', () => {
     expect(result.ok).toBe(false)
     if (!result.ok) expect(result.error.code).toBe('forbidden')
     expect(await t.server.store.replay(alice.conversationId, 0, 10)).toHaveLength(0)
+    // Following is refused too, and nothing of Alice's conversation reaches Mallory.
+    await visitorTransport(t.url, alice.token).send(conversationStream(alice.conversationId), {
+      type: 'text',
+      text: 'secret',
+    })
+    const seen: unknown[] = []
+    m.onItems((_s, items) => seen.push(...items))
+    m.follow(conversationStream(alice.conversationId))
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(seen).toEqual([])
+  })
+
+  test('the agent cookie is refused on a connection from another origin, even an allowed shop', async () => {
+    await t.stop()
+    t = await startTestServer({
+      sites: [{ id: 'demo', name: 'Demo', origins: ['https://shop.example/'] }],
+    })
+    const { cookie } = await signIn(t.url)
+    const fromShop = connect({
+      url: wsUrl(t.url),
+      WebSocket: webSocketWith({ cookie, origin: 'https://shop.example' }),
+      channels: ['ws'],
+    })
+    open.push(fromShop)
+    await until(() => fromShop.state().status === 'closed', 5_000, 'refusal')
+    expect(fromShop.state()).toEqual({ status: 'closed', reason: 'unauthorized' })
+    // The same cookie from the server's own origin (the console) is an agent.
+    const fromConsole = connect({
+      url: wsUrl(t.url),
+      WebSocket: webSocketWith({ cookie, origin: t.url }),
+      channels: ['ws'],
+    })
+    open.push(fromConsole)
+    await until(() => fromConsole.state().status === 'open', 5_000, 'console connection')
+  })
+
+  test('signing out closes the agent’s open connections at once', async () => {
+    const { cookie, csrfToken } = await signIn(t.url)
+    const agent = agentTransport(t.url, cookie)
+    open.push(agent)
+    await until(() => agent.state().status === 'open', 5_000, 'agent connection')
+    const out = await fetch(`${t.url}/api/v1/agent/session`, {
+      method: 'DELETE',
+      headers: { cookie, 'x-causette-csrf': csrfToken },
+    })
+    expect(out.status).toBe(204)
+    await until(() => agent.state().status === 'closed', 5_000, 'closed by sign-out')
+    expect(agent.state()).toEqual({ status: 'closed', reason: 'unauthorized' })
   })
 })

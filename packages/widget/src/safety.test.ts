@@ -22,7 +22,12 @@ const forbidden = [
 function sources(dir: string): string[] {
   return readdirSync(dir, { recursive: true })
     .map(String)
-    .filter((f) => /\.(ts|tsx)$/.test(f) && !/(\.test\.tsx?|test-support\.ts)$/.test(f) && !f.includes('server/'))
+    .filter(
+      (f) =>
+        /\.(ts|tsx)$/.test(f) &&
+        !/(\.test\.tsx?|test-support\.ts)$/.test(f) &&
+        !f.includes('server/'),
+    )
     .map((f) => join(dir, f))
 }
 

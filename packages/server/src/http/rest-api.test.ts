@@ -63,7 +63,7 @@ describe('REST API', () => {
     })
   })
 
-  test('sign-in is rate limited per email: the 11th attempt in 15 minutes gets 429 with Retry-After', async () => {
+  test('sign-in is rate limited: the 11th attempt in 15 minutes from one address gets 429 with Retry-After', async () => {
     t = await startTestServer()
     const statuses: number[] = []
     for (let i = 0; i < 11; i++) {
@@ -77,6 +77,50 @@ describe('REST API', () => {
     expect(limited.status).toBe(429)
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0)
     expect((await json<ErrorBody>(limited)).error.code).toBe('rate_limited')
+  })
+
+  test('one address flooding sign-in cannot lock out an agent signing in from elsewhere', async () => {
+    t = await startTestServer({ trustProxy: true })
+    const from = (ip: string) => ({ 'x-forwarded-for': ip })
+    const statuses: number[] = []
+    for (let i = 0; i < 11; i++) {
+      const r = await post(
+        `${t.url}/api/v1/agent/session`,
+        { email: `nobody${i}@x.test`, password: 'x' },
+        from('203.0.113.7'),
+      )
+      statuses.push(r.status)
+    }
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401))
+    expect(statuses[10]).toBe(429)
+    const agent = await post(
+      `${t.url}/api/v1/agent/session`,
+      agentCredentials,
+      from('198.51.100.1'),
+    )
+    expect(agent.status).toBe(200)
+  })
+
+  test('failures against one email from many addresses lock that email, not the others', async () => {
+    t = await startTestServer({ trustProxy: true })
+    for (let i = 0; i < 10; i++) {
+      const r = await post(
+        `${t.url}/api/v1/agent/session`,
+        { ...agentCredentials, password: 'wrong' },
+        { 'x-forwarded-for': `203.0.113.${i}` },
+      )
+      expect(r.status).toBe(401)
+    }
+    const locked = await post(`${t.url}/api/v1/agent/session`, agentCredentials, {
+      'x-forwarded-for': '198.51.100.1',
+    })
+    expect(locked.status).toBe(429)
+    const other = await post(
+      `${t.url}/api/v1/agent/session`,
+      { email: 'other@x.test', password: 'x' },
+      { 'x-forwarded-for': '198.51.100.1' },
+    )
+    expect(other.status).toBe(401)
   })
 
   test('signing out needs the CSRF token; then the session is gone', async () => {

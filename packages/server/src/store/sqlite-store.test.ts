@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Sqlite from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
-import { createSqliteStore } from './create-sqlite-store.js'
+import { createSqliteStore, openSqlite } from './create-sqlite-store.js'
 import type { Store } from './store.js'
 
 describe('SQLite store', () => {
@@ -25,9 +25,13 @@ describe('SQLite store', () => {
   const text = (t: string) => ({ type: 'text' as const, text: t })
 
   test('is durable: WAL with synchronous=FULL, and data survives reopening the file', async () => {
-    const raw = new Sqlite(path, { readonly: true })
+    const raw = openSqlite(join(dir, 'probe.db'))
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal')
+    expect(raw.pragma('synchronous', { simple: true })).toBe(2) // FULL
     raw.close()
+    const file = new Sqlite(path, { readonly: true })
+    expect(file.pragma('journal_mode', { simple: true })).toBe('wal')
+    file.close()
     const visitor = await store.createVisitor({ siteId: 'demo', tokenHash: 'h1' })
     const conversation = await store.openConversation(visitor)
     await store.appendMessage({

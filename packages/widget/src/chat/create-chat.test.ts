@@ -62,4 +62,65 @@ describe('createChat', () => {
     expect(storage.data.has(keys.visitor)).toBe(false)
     expect(storageKeys('other').visitor).not.toBe(keys.visitor)
   })
+
+  test('a double submit creates one visitor and one conversation, and sends both messages there', async () => {
+    let visitors = 0
+    let conversations = 0
+    const api: VisitorApi = {
+      ...unusedApi,
+      createVisitor: async () => {
+        visitors++
+        await new Promise((resolve) => setTimeout(resolve, 20))
+        return { visitorId: 'v1', token: 't1' }
+      },
+      openConversation: async () => {
+        conversations++
+        await new Promise((resolve) => setTimeout(resolve, 20))
+        return {
+          id: 'c1',
+          siteId: 'demo',
+          visitorId: 'v1',
+          status: 'open',
+          createdAt: '',
+          updatedAt: '',
+          lastSeq: 0,
+        }
+      },
+    }
+    /** A socket that never connects: the messages wait in the outbox. */
+    class NeverOpens {
+      readyState = 0
+      onopen = null
+      onmessage = null
+      onclose = null
+      onerror = null
+      send() {}
+      close() {}
+    }
+    const chat = createChat({
+      serverUrl: 'http://x',
+      siteId: 'demo',
+      api,
+      storage: null,
+      WebSocket: NeverOpens,
+    })
+    const [first, second] = await Promise.all([chat.send('hello'), chat.send('hello again')])
+    expect([first, second]).toEqual([true, true])
+    expect([visitors, conversations]).toEqual([1, 1])
+    expect(chat.state().pending.map((p) => p.text)).toEqual(['hello', 'hello again'])
+    chat.destroy()
+  })
+
+  test('after destroy, sending opens no connection', async () => {
+    const chat = createChat({
+      serverUrl: 'http://x',
+      siteId: 'demo',
+      api: unusedApi,
+      storage: null,
+    })
+    chat.destroy()
+    expect(await chat.send('hello')).toBe(false)
+    // Refused before any call: the API (which rejects here) was never asked.
+    expect(chat.state().error).toBeUndefined()
+  })
 })

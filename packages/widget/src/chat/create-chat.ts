@@ -253,6 +253,7 @@ export function createChat(options: ChatOptions): Chat {
       }
     },
     async send(text) {
+      if (destroyed) return false
       const content = decode(MessageInput, { type: 'text', text })
       if (!content.ok) {
         update({
