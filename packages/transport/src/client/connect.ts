@@ -2,7 +2,7 @@ import { terminalCloseCodes } from '../protocol/codes.js'
 import type { ServerFrame, StreamItem } from '../protocol/frames.js'
 import { type BackoffOptions, backoffDefaults, retryDelay } from './backoff.js'
 import type { Channel, ChannelContext, Timers } from './channel.js'
-import { createId } from './create-id.js'
+import { createId, createRandomPool } from './create-id.js'
 import { mergeItems } from './merge-items.js'
 import { createOutbox, type OutboxEntry, type StorageLike } from './outbox.js'
 import { createPollChannel, type FetchLike } from './poll-channel.js'
@@ -51,6 +51,11 @@ export interface ConnectOptions {
   /** Unacknowledged items the outbox holds at most; `send` answers `outbox_full` beyond. @default 100 */
   readonly maxOutbox?: number
   /**
+   * `send` frames unacknowledged on a WebSocket at once; keep it under the server's burst
+   * (60 by default) so that a long outbox is not cut short by the rate limit. @default 40
+   */
+  readonly maxInflight?: number
+  /**
    * Targets of `online`, `pageshow`, `pagehide` (window) and `visibilitychange` (document).
    * @default globalThis.window and globalThis.document when they exist
    */
@@ -70,6 +75,7 @@ export const connectDefaults = {
   rememberMs: 15 * 60_000,
   probeTimeoutMs: 5_000,
   maxOutbox: 100,
+  maxInflight: 40,
   /** Until `welcome` says otherwise. */
   maxFrameBytes: 64 * 1024,
 } as const
@@ -139,6 +145,7 @@ export function connect(options: ConnectOptions): Transport {
   const o = { ...connectDefaults, ...options }
   const storage = options.storage ?? null
   const outbox = createOutbox(storage, o.storageKey)
+  const randomBytes = createRandomPool()
   const rememberKey = `causette:via:${toHttp(options.url)}`
   const useWs = o.channels.includes('ws')
   const usePoll = o.channels.includes('poll')
@@ -217,6 +224,7 @@ export function connect(options: ConnectOptions): Transport {
       now,
       healthTimeoutMs: o.healthTimeoutMs,
       probeTimeoutMs: o.probeTimeoutMs,
+      maxInflight: o.maxInflight,
       context: context(),
     })
   }
@@ -360,9 +368,7 @@ export function connect(options: ConnectOptions): Transport {
       case 'items':
         return receiveItems(frame.stream, frame.items)
       case 'ack':
-        outbox.remove(frame.id)
-        active?.release(frame.id)
-        settle(frame.id, { ok: true, id: frame.id, seq: frame.seq })
+        acknowledge(frame.id, frame.seq)
         return active?.flush()
       case 'error':
         return receiveError(frame)
@@ -387,6 +393,20 @@ export function connect(options: ConnectOptions): Transport {
     if (merged.gap) active?.write({ t: 'sub', cursors: { [stream]: merged.cursor } })
     if (merged.fresh.length > 0)
       for (const listener of itemListeners) listener(stream, merged.fresh)
+    // An item this client sent acknowledges it: the server skips the separate `ack` then.
+    let acknowledged = false
+    for (const item of items) {
+      if (!outbox.has(item.id)) continue
+      acknowledge(item.id, item.seq)
+      acknowledged = true
+    }
+    if (acknowledged) active?.flush()
+  }
+
+  function acknowledge(id: string, seq: number) {
+    outbox.remove(id)
+    active?.release(id)
+    settle(id, { ok: true, id, seq })
   }
 
   function receiveError(frame: Extract<ServerFrame, { t: 'error' }>) {
@@ -453,7 +473,7 @@ export function connect(options: ConnectOptions): Transport {
     },
     cursor: (stream) => followed.get(stream),
     send(stream, body, sendOptions) {
-      const id = sendOptions?.id ?? createId(now())
+      const id = sendOptions?.id ?? createId(now(), randomBytes)
       const result = new Promise<SendResult>((resolve) => {
         const list = waiters.get(id) ?? []
         list.push(resolve)

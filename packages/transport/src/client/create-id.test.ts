@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { createId } from './create-id.js'
+import { createId, createRandomPool } from './create-id.js'
 
 describe('createId', () => {
   test('makes RFC 9562 UUIDv7s that sort by time', () => {
@@ -13,5 +13,11 @@ describe('createId', () => {
   test('is unique across many calls in the same millisecond', () => {
     const ids = new Set(Array.from({ length: 10_000 }, () => createId(1)))
     expect(ids.size).toBe(10_000)
+  })
+
+  test('ids from a random pool are unique too, across refills', () => {
+    const pool = createRandomPool(64)
+    const ids = new Set(Array.from({ length: 5_000 }, () => createId(1, pool)))
+    expect(ids.size).toBe(5_000)
   })
 })

@@ -18,3 +18,20 @@ export function createId(now = Date.now(), random = randomBytes): string {
 function randomBytes(n: number): Uint8Array {
   return globalThis.crypto.getRandomValues(new Uint8Array(n))
 }
+
+/**
+ * Random bytes served from a 4 KiB pool refilled by one `getRandomValues` call, instead of one
+ * call per id (a system call each on Node). Each caller makes its own pool: no shared state.
+ */
+export function createRandomPool(size = 4096): (n: number) => Uint8Array {
+  let pool = new Uint8Array(0)
+  let offset = 0
+  return (n) => {
+    if (offset + n > pool.length) {
+      pool = globalThis.crypto.getRandomValues(new Uint8Array(Math.max(size, n)))
+      offset = 0
+    }
+    offset += n
+    return pool.slice(offset - n, offset)
+  }
+}

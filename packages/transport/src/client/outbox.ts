@@ -42,6 +42,10 @@ export function createOutbox(storage: StorageLike | null, key: string): Outbox {
    * other tabs join this outbox too; sending them again is harmless (ids are idempotent).
    */
   function update(change: (stored: OutboxEntry[]) => OutboxEntry[]) {
+    if (!storage) {
+      entries = change(entries)
+      return
+    }
     const stored = load()
     const merged = [...stored, ...entries.filter((e) => !stored.some((s) => s.id === e.id))]
     entries = change(merged)

@@ -111,10 +111,7 @@ export function createPollChannel(options: {
         if (abort.signal.aborted && pollAbort !== abort) continue
         return down(CloseCodes.goingAway)
       }
-      if (!healthy) {
-        healthy = true
-        ctx.onHealthy(channel, { heartbeatMs: options.holdMs, maxFrameBytes: 64 * 1024 })
-      }
+      markHealthy()
       for (const frame of frames) ctx.onFrame(channel, frame)
     }
   }
@@ -126,6 +123,8 @@ export function createPollChannel(options: {
       down(CloseCodes.goingAway)
       return false
     }
+    markHealthy()
+    if (closed) return false
     for (const frame of answer) ctx.onFrame(channel, frame)
     return true
   }
@@ -158,6 +157,13 @@ export function createPollChannel(options: {
     }
   }
 
+  /** Any answered request proves the path: the first poll, or a send that raced it. */
+  function markHealthy() {
+    if (healthy || closed) return
+    healthy = true
+    ctx.onHealthy(channel, { heartbeatMs: options.holdMs, maxFrameBytes: 64 * 1024 })
+  }
+
   /** Abandons the poll in flight and starts the next one at once (new cursors, or a probe). */
   function restartPoll() {
     const current = pollAbort
@@ -168,7 +174,9 @@ export function createPollChannel(options: {
   const channel: Channel = {
     via: 'poll',
     flush() {
-      if (healthy && !closed) void drain()
+      // Not gated on health: when WebSocket is refused, the first sends go out alongside the
+      // first poll instead of one round trip after it.
+      if (!closed) void drain()
     },
     write(frame) {
       if (closed) return
@@ -186,5 +194,6 @@ export function createPollChannel(options: {
     },
   }
   void pollLoop()
+  void drain()
   return channel
 }

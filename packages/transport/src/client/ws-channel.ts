@@ -20,9 +20,6 @@ export interface WebSocketLike {
 
 export type WebSocketConstructor = new (url: string) => WebSocketLike
 
-/** Unacknowledged `send` frames on the wire at once; more are sent as acknowledgements arrive. */
-const maxInflight = 32
-
 /**
  * A WebSocket channel. Healthy only after `hello` → `welcome` (an application-level round
  * trip), not at `open`: proxies and antivirus software accept upgrades and then stall.
@@ -35,6 +32,8 @@ export function createWsChannel(options: {
   readonly healthTimeoutMs: number
   /** How long a probe waits for any frame before giving the socket up. */
   readonly probeTimeoutMs: number
+  /** Unacknowledged `send` frames on the wire at once; more follow as acknowledgements arrive. */
+  readonly maxInflight: number
   readonly context: ChannelContext
 }): Channel {
   const { timers, context: ctx } = options
@@ -101,7 +100,7 @@ export function createWsChannel(options: {
       if (!healthy || closed) return
       for (const entry of ctx.pending()) {
         // A window, so that a long outbox does not arrive as one burst over the rate limit.
-        if (inflight.size >= maxInflight) return
+        if (inflight.size >= options.maxInflight) return
         if (inflight.has(entry.id)) continue
         inflight.add(entry.id)
         write({ t: 'send', id: entry.id, stream: entry.stream, body: entry.body })

@@ -158,7 +158,7 @@ function parseItem(value: unknown): StreamItem | undefined {
   return { seq: value.seq, id: value.id, body: value.body }
 }
 
-/** Decodes a frame received by the client. Never throws. */
+/** Decodes a frame received by the client. Never throws; its errors are terse (the browser bundle pays for every string). */
 export function decodeServerFrame(text: string): DecodeResult<ServerFrame> {
   const parsed = parseJson(text)
   if (!parsed.ok) return parsed
@@ -166,28 +166,28 @@ export function decodeServerFrame(text: string): DecodeResult<ServerFrame> {
   switch (f.t) {
     case 'welcome':
       if (typeof f.heartbeatMs !== 'number' || typeof f.maxFrameBytes !== 'number')
-        return fail('welcome needs heartbeatMs and maxFrameBytes')
+        return fail(`malformed ${String(f.t)}`)
       return {
         ok: true,
         value: { t: 'welcome', heartbeatMs: f.heartbeatMs, maxFrameBytes: f.maxFrameBytes },
       }
     case 'items': {
-      if (!isName(f.stream) || !Array.isArray(f.items)) return fail('items needs stream and items')
+      if (!isName(f.stream) || !Array.isArray(f.items)) return fail(`malformed ${String(f.t)}`)
       const items: StreamItem[] = []
       for (const raw of f.items) {
         const item = parseItem(raw)
-        if (!item) return fail('items has a malformed item')
+        if (!item) return fail(`malformed ${String(f.t)}`)
         items.push(item)
       }
       return { ok: true, value: { t: 'items', stream: f.stream, items } }
     }
     case 'ack':
       if (!isName(f.id) || !isName(f.stream) || !isSeq(f.seq))
-        return fail('ack needs id, stream and seq')
+        return fail(`malformed ${String(f.t)}`)
       return { ok: true, value: { t: 'ack', id: f.id, stream: f.stream, seq: f.seq } }
     case 'error': {
       if (!isErrorCode(f.code) || typeof f.message !== 'string')
-        return fail('error needs code and message')
+        return fail(`malformed ${String(f.t)}`)
       const value: {
         t: 'error'
         code: ErrorCode

@@ -83,6 +83,8 @@ export interface TransportServerOptions<P> extends TransportHooks<P> {
   readonly maxConnectionsPerIp?: number
   /** Open WebSocket connections of one principal (by `principalKey`); more are closed with 1013. @default 20 */
   readonly maxConnectionsPerPrincipal?: number
+  /** Frames of one connection received but not yet handled; more end the connection like a rate limit. @default 100 */
+  readonly maxQueuedFrames?: number
   /** Streams one connection may follow. @default 200 */
   readonly maxFollows?: number
   /** The client's address, for per-IP limits; behind a proxy, read it from the proxy's header. @default the socket's remote address */
@@ -114,6 +116,7 @@ export const transportServerDefaults = {
   maxConnectionsPerIp: 100,
   maxConnectionsPerPrincipal: 20,
   maxFollows: 200,
+  maxQueuedFrames: 100,
   clientIp: (request: IncomingMessage) => request.socket.remoteAddress ?? 'unknown',
   replayBatch: 200,
   pollHoldMs: 25_000,
@@ -160,7 +163,8 @@ interface FollowState {
 interface Conn<P> {
   readonly ws: WebSocket
   readonly ip: string
-  readonly request: IncomingMessage
+  /** The upgrade request, kept only until `hello` is authenticated (it holds all the headers). */
+  request: IncomingMessage | undefined
   readonly bucket: TokenBucket
   authed: Authenticated<P> | undefined
   readonly follows: Map<string, FollowState>
@@ -173,9 +177,6 @@ interface Conn<P> {
   /** Rate limited: the frames already queued are handled, later ones ignored, then it closes. */
   ending: boolean
 }
-
-/** Largest number of frames waiting to be handled for one connection; more are rate limited. */
-const maxQueuedFrames = 100
 
 /**
  * Attaches the Causette transport to a Node HTTP server.
@@ -257,7 +258,9 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
   async function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer) {
     const { pathname } = new URL(request.url ?? '/', 'http://x')
     if (pathname !== o.path) return // another handler on this server may own this path
-    socket.on('error', () => socket.destroy())
+    // Not an arrow function: a closure here would keep this whole scope, request included,
+    // alive for as long as the socket lives.
+    socket.on('error', destroySocket)
     if (closing) return rejectUpgrade(socket, 503, 'Service Unavailable', 5)
     let allowed = false
     try {
@@ -343,14 +346,14 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
   }
 
   /** Sends a frame, or closes a connection whose unsent bytes exceed the cap (slow consumer). */
-  function send(conn: Conn<P>, frame: ServerFrame): boolean {
+  function send(conn: Conn<P>, frame: ServerFrame | string): boolean {
     if (conn.closed) return false
     if (conn.ws.bufferedAmount > o.maxBufferedBytes) {
       counters.slowConsumersClosed++
       close(conn, CloseCodes.tryAgainLater, 'slow consumer')
       return false
     }
-    conn.ws.send(encodeFrame(frame))
+    conn.ws.send(typeof frame === 'string' ? frame : encodeFrame(frame))
     return true
   }
 
@@ -389,7 +392,7 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
     if (frame.t === 'pong') return
     if (frame.t === 'ping') return void send(conn, { t: 'pong', n: frame.n })
     const wait = conn.bucket.take()
-    if (wait > 0 || conn.queued >= maxQueuedFrames) {
+    if (wait > 0 || conn.queued >= o.maxQueuedFrames) {
       counters.rateLimited++
       const retryMs = Math.max(wait, 100)
       if (frame.t === 'signal')
@@ -431,13 +434,17 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
     if (conn.closed) return
     if (!conn.authed) {
       if (frame.t !== 'hello') return close(conn, CloseCodes.protocolError, 'hello first')
-      const authed = await o.authenticate({ token: frame.auth, request: conn.request })
+      const request = conn.request
+      if (!request) return
+      const authed = await o.authenticate({ token: frame.auth, request })
+      conn.request = undefined
       if (conn.closed) return
       if (!authed) {
         sendError(conn, 'unauthorized', 'invalid credentials')
         return close(conn, CloseCodes.policy, 'unauthorized')
       }
       clearTimeout(conn.helloTimer)
+      conn.helloTimer = undefined
       const key = o.principalKey?.(authed.principal)
       if (key !== undefined) {
         if ((perPrincipal.get(key) ?? 0) >= o.maxConnectionsPerPrincipal) {
@@ -469,8 +476,15 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
           unindex(byStream, stream, conn)
         }
         return
-      case 'send':
-        return void send(conn, await handleSend(principal, frame))
+      case 'send': {
+        const answer = await handleSend(principal, frame)
+        // A follower of the stream that already received the item needs no separate ack: the
+        // item, with the id it sent, is the acknowledgement. Half the frames for chat echo.
+        const delivered = conn.follows.get(frame.stream)
+        if (answer.t === 'ack' && delivered && !delivered.pumping && delivered.cursor >= answer.seq)
+          return
+        return void send(conn, answer)
+      }
       case 'signal':
         return o.onSignal?.(principal, frame.topic, frame.body)
       default:
@@ -549,6 +563,9 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
     longPoll.wake(stream)
     const followers = byStream.get(stream)
     if (!followers) return
+    // Followers that are up to date all get the same frame: it is encoded once, not per follower.
+    let shared: string | undefined
+    const firstSeq = items[0]?.seq
     for (const conn of followers) {
       const state = conn.follows.get(stream)
       if (!state) continue
@@ -556,11 +573,15 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
         state.dirty = true
         continue
       }
+      if (firstSeq === state.cursor + 1 && contiguousItems(items)) {
+        shared ??= encodeFrame({ t: 'items', stream, items })
+        if (send(conn, shared)) state.cursor = firstSeq + items.length - 1
+        continue
+      }
       const fresh = items.filter((item) => item.seq > state.cursor)
       const first = fresh[0]
       if (!first) continue
-      const contiguous = fresh.every((item, i) => item.seq === first.seq + i)
-      if (first.seq === state.cursor + 1 && contiguous) {
+      if (first.seq === state.cursor + 1 && contiguousItems(fresh)) {
         if (send(conn, { t: 'items', stream, items: fresh }))
           state.cursor = first.seq + fresh.length - 1
       } else {
@@ -634,6 +655,15 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
       await new Promise<void>((resolve) => wss.close(() => resolve()))
     },
   }
+}
+
+function destroySocket(this: Duplex) {
+  this.destroy()
+}
+
+function contiguousItems(items: readonly StreamItem[]): boolean {
+  const first = items[0]?.seq ?? 0
+  return items.every((item, i) => item.seq === first + i)
 }
 
 function assertNever(value: never): never {
