@@ -47,6 +47,9 @@ async function startServer(kind) {
   const port = Number(String(chunk).trim())
   return {
     port,
+    async cpuMicros() {
+      return (await (await fetch(`http://127.0.0.1:${port}/cpu`)).json()).micros
+    },
     async heapUsed() {
       const stats = await (await fetch(`http://127.0.0.1:${port}/stats`)).json()
       return stats.heapUsed
@@ -295,12 +298,16 @@ async function bundleBytes(source) {
   try {
     const entry = join(dir, 'entry.js')
     writeFileSync(entry, source)
+    // An app build (not library mode, which keeps whitespace): what a shop's bundler ships.
     const output = await build({
       configFile: false,
       logLevel: 'silent',
       root: dir,
-      resolve: { conditions: ['browser', 'import', 'default'] },
-      build: { write: false, minify: true, lib: { entry, formats: ['es'], fileName: 'out' } },
+      build: {
+        write: false,
+        minify: true,
+        rolldownOptions: { input: entry, preserveEntrySignatures: 'strict' },
+      },
     })
     const chunks = (Array.isArray(output) ? output : [output]).flatMap((o) => o.output)
     const code = chunks
@@ -390,13 +397,20 @@ const results = {}
 for (const name of ['ws', 'socketio', 'causette']) {
   const server = await startServer(name === 'ws' ? 'raw' : name)
   const protocol = protocols[name]
+  let cpu = await server.cpuMicros()
   const echoResult = await echo(protocol, server.port, name)
+  const echoCpu = ((await server.cpuMicros()) - cpu) / config.echoMessages
   const half = await latencyAtHalf(protocol, server.port, name, echoResult.rate)
+  cpu = await server.cpuMicros()
   const fan = await fanout(protocol, server.port, name)
+  const fanCpu =
+    ((await server.cpuMicros()) - cpu) / (config.fanoutSubscribers * config.fanoutMessages)
   const heap = await idleHeap(protocol, server.port, name, server)
   await server.stop()
   results[name] = {
     echo: echoResult.rate,
+    echoCpu,
+    fanCpu,
     p50: half.p50,
     p99: half.p99,
     fanout: fan.rate,
@@ -450,6 +464,22 @@ const cases = [
     ws: w.fanout,
     target: '>= 0.85x ws and >= 1.3x Socket.IO',
     met: c.fanout >= 0.85 * w.fanout && c.fanout >= 1.3 * s.fanout,
+  },
+  {
+    name: 'server CPU per echoed message',
+    unit: 'µs',
+    higherIsBetter: false,
+    causette: c.echoCpu,
+    socketio: s.echoCpu,
+    ws: w.echoCpu,
+  },
+  {
+    name: 'server CPU per fan-out delivery (setup included)',
+    unit: 'µs',
+    higherIsBetter: false,
+    causette: c.fanCpu,
+    socketio: s.fanCpu,
+    ws: w.fanCpu,
   },
   {
     name: 'latency p50 at half the max rate',

@@ -1,6 +1,7 @@
 // The server side of a benchmark case, in its own process: `node --expose-gc bench/servers.mjs
 // raw|causette|socketio`. Prints the port it listens on, then serves until SIGTERM.
-// GET /stats answers the heap after a full GC, for the idle-connection case.
+// GET /stats answers the heap after a full GC, for the idle-connection case; GET /cpu the
+// process's CPU time, so that a case can say what the server spent on it.
 import { createServer } from 'node:http'
 import { createMemoryStreams, createTransportServer } from '@causette/transport/server'
 import { Server as SocketIoServer } from 'socket.io'
@@ -8,6 +9,11 @@ import { WebSocketServer } from 'ws'
 
 const kind = process.argv[2]
 const http = createServer((req, res) => {
+  if (req.url === '/cpu') {
+    const { user, system } = process.cpuUsage()
+    res.end(JSON.stringify({ micros: user + system }))
+    return
+  }
   if (req.url === '/stats') {
     globalThis.gc?.()
     globalThis.gc?.()
