@@ -411,23 +411,27 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
     // Frames of one connection are handled one at a time, in arrival order, so that a client's
     // messages are stored in the order it sent them.
     conn.queued++
-    conn.queue = conn.queue
-      .then(() => handle(conn, frame))
-      .catch((error: unknown) => {
-        // As above: a failed frame must not be overtaken, so the connection ends with it.
-        o.log?.error({ err: error }, 'transport frame handler failed')
-        sendError(
-          conn,
-          'internal',
-          'internal error',
-          frame.t === 'send' ? frame.id : undefined,
-          1_000,
-        )
-        close(conn, CloseCodes.internalError, 'internal error')
-      })
-      .finally(() => {
-        conn.queued--
-      })
+    conn.queue = conn.queue.then(() => run(conn, frame))
+  }
+
+  /** Handles one frame of a connection's queue; one promise per frame on the hot path. */
+  async function run(conn: Conn<P>, frame: Exclude<ClientFrame, { t: 'ping' | 'pong' }>) {
+    try {
+      await handle(conn, frame)
+    } catch (error) {
+      // As above: a failed frame must not be overtaken, so the connection ends with it.
+      o.log?.error({ err: error }, 'transport frame handler failed')
+      sendError(
+        conn,
+        'internal',
+        'internal error',
+        frame.t === 'send' ? frame.id : undefined,
+        1_000,
+      )
+      close(conn, CloseCodes.internalError, 'internal error')
+    } finally {
+      conn.queued--
+    }
   }
 
   async function handle(conn: Conn<P>, frame: Exclude<ClientFrame, { t: 'ping' | 'pong' }>) {
