@@ -167,7 +167,8 @@ interface Conn<P> {
   request: IncomingMessage | undefined
   readonly bucket: TokenBucket
   authed: Authenticated<P> | undefined
-  readonly follows: Map<string, FollowState>
+  /** Streams followed, created on the first follow: idle connections are most of a server's. */
+  follows: Map<string, FollowState> | undefined
   lastSeen: number
   invalid: number
   queue: Promise<void>
@@ -295,7 +296,7 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
       request,
       bucket: createTokenBucket(o.rate.perSecond, o.rate.burst, now),
       authed: undefined,
-      follows: new Map(),
+      follows: undefined,
       lastSeen: now(),
       invalid: 0,
       queue: Promise.resolve(),
@@ -326,9 +327,9 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
     const left = (perIp.get(conn.ip) ?? 1) - 1
     if (left <= 0) perIp.delete(conn.ip)
     else perIp.set(conn.ip, left)
-    for (const stream of conn.follows.keys()) unindex(byStream, stream, conn)
+    for (const stream of conn.follows?.keys() ?? []) unindex(byStream, stream, conn)
     for (const topic of conn.authed?.topics ?? []) unindex(byTopic, topic, conn)
-    conn.follows.clear()
+    conn.follows = undefined
     const key = conn.authed && o.principalKey?.(conn.authed.principal)
     if (key !== undefined) {
       const left = (perPrincipal.get(key) ?? 1) - 1
@@ -476,7 +477,7 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
         return follow(conn, frame.cursors)
       case 'unsub':
         for (const stream of frame.streams) {
-          conn.follows.delete(stream)
+          conn.follows?.delete(stream)
           unindex(byStream, stream, conn)
         }
         return
@@ -484,7 +485,7 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
         const answer = await handleSend(principal, frame)
         // A follower of the stream that already received the item needs no separate ack: the
         // item, with the id it sent, is the acknowledgement. Half the frames for chat echo.
-        const delivered = conn.follows.get(frame.stream)
+        const delivered = conn.follows?.get(frame.stream)
         if (answer.t === 'ack' && delivered && !delivered.pumping && delivered.cursor >= answer.seq)
           return
         return void send(conn, answer)
@@ -502,8 +503,8 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
       // Each stream costs an authorisation query: it is paid for from the frame budget, and a
       // connection follows at most `maxFollows` streams.
       if (
-        !conn.follows.has(stream) &&
-        (conn.follows.size >= o.maxFollows || conn.bucket.take() > 0)
+        !conn.follows?.has(stream) &&
+        ((conn.follows?.size ?? 0) >= o.maxFollows || conn.bucket.take() > 0)
       ) {
         counters.rateLimited++
         sendError(conn, 'rate_limited', 'too many streams', stream, 1_000)
@@ -514,7 +515,7 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
         continue
       }
       if (conn.closed) return
-      const existing = conn.follows.get(stream)
+      const existing = conn.follows?.get(stream)
       if (existing) {
         // A re-follow asks for a replay after the given cursor (the client saw a gap).
         existing.cursor = Math.min(existing.cursor, cursor)
@@ -523,6 +524,7 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
         continue
       }
       const state: FollowState = { cursor, pumping: false, dirty: false }
+      conn.follows ??= new Map()
       conn.follows.set(stream, state)
       index(byStream, stream, conn)
       void pump(conn, stream, state)
@@ -537,7 +539,7 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
         state.dirty = false
         for (;;) {
           const items = await o.replay(stream, state.cursor, o.replayBatch)
-          if (conn.closed || conn.follows.get(stream) !== state) return
+          if (conn.closed || conn.follows?.get(stream) !== state) return
           const last = items.at(-1)
           if (!last) break
           if (!send(conn, { t: 'items', stream, items })) return
@@ -571,7 +573,7 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
     let shared: string | undefined
     const firstSeq = items[0]?.seq
     for (const conn of followers) {
-      const state = conn.follows.get(stream)
+      const state = conn.follows?.get(stream)
       if (!state) continue
       if (state.pumping) {
         state.dirty = true
