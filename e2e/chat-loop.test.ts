@@ -115,3 +115,63 @@ describe.skipIf(skipReason !== undefined)('visitor on the shop, agent in the con
 if (skipReason) {
   test.skip(`browser tests skipped: ${skipReason}`, () => undefined)
 }
+
+describe.skipIf(skipReason !== undefined)('WebSocket blocked in the browser', () => {
+  let server: CausetteServer
+  let browser: Browser
+  let url: string
+  let dataDir: string
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'causette-e2e-'))
+    server = await createServer({ dataDir, logger: false, seedAgent: agent })
+    url = await server.listen({ port: 0, host: '127.0.0.1' })
+    browser = await launchChromium()
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.close()
+    rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  test('the visitor chats over long-poll when every WebSocket is refused, and nothing is doubled', async () => {
+    const visitorContext = await browser.newContext()
+    const agentContext = await browser.newContext()
+    // A proxy that refuses WebSocket: every upgrade of the visitor's page is closed at once.
+    await visitorContext.routeWebSocket(/\/transport/, (ws) => ws.close({ code: 1006 }))
+    const visitor = await visitorContext.newPage()
+    const agentPage = await agentContext.newPage()
+
+    await visitor.goto(`${url}/`)
+    await visitor.getByRole('button', { name: 'Open chat' }).click()
+    const visitorLog = visitor.getByRole('log', { name: 'Messages' })
+    await visitor.getByRole('textbox', { name: 'Message' }).fill('Hello from behind a strict proxy')
+    await visitor.getByRole('button', { name: 'Send', exact: true }).click()
+    await expect.poll(() => visitorLog.textContent(), poll).not.toContain('Sending…')
+
+    await agentPage.goto(`${url}/console/`)
+    await agentPage.getByRole('textbox', { name: 'Email' }).fill(agent.email)
+    await agentPage.getByLabel('Password').fill(agent.password)
+    await agentPage.getByRole('button', { name: 'Sign in' }).click()
+    await agentPage
+      .getByRole('list', { name: 'Conversations' })
+      .getByRole('button', { name: /^Visitor / })
+      .first()
+      .click()
+    const agentLog = agentPage.getByRole('log', { name: 'Messages' })
+    await expect
+      .poll(() => agentLog.textContent(), poll)
+      .toContain('Hello from behind a strict proxy')
+    await agentPage.getByRole('textbox', { name: 'Reply' }).fill('Long-poll works fine.')
+    await agentPage.getByRole('button', { name: 'Send', exact: true }).click()
+    await expect.poll(() => visitorLog.textContent(), poll).toContain('Long-poll works fine.')
+
+    const items = await visitorLog.getByRole('listitem').allTextContents()
+    expect(items.filter((t) => t.includes('Hello from behind a strict proxy'))).toHaveLength(1)
+    expect(items.filter((t) => t.includes('Long-poll works fine.'))).toHaveLength(1)
+    expect(server.chat.transport.stats().polls).toBeGreaterThan(0)
+    await visitorContext.close()
+    await agentContext.close()
+  })
+})
