@@ -139,3 +139,57 @@ describe('transport reliability under forced disconnects', () => {
     expect(after.ok === false && after.error.code).toBe('closed')
   })
 })
+
+describe('slow consumers', () => {
+  let h: Harness | undefined
+  afterEach(async () => {
+    await h?.close()
+    h = undefined
+  })
+
+  test('a client that stops reading is disconnected at the buffer cap and resumes from its cursor with nothing lost', async () => {
+    h = await startHarness({ maxBufferedBytes: 256 * 1024 })
+    const harness = h
+    // A raw socket that follows the stream, then stops reading (its TCP buffers fill up).
+    const slow = new WebSocket(h.url)
+    await new Promise((resolve) => slow.once('open', resolve))
+    const received: number[] = []
+    let closeCode: number | undefined
+    slow.on('message', (data) => {
+      const frame = JSON.parse(String(data)) as { t: string; items?: Array<{ seq: number }> }
+      if (frame.t === 'items') received.push(...(frame.items ?? []).map((i) => i.seq))
+    })
+    slow.on('close', (code) => {
+      closeCode = code
+    })
+    slow.send(JSON.stringify({ t: 'hello', v: 1, auth: 'slow', cursors: { firehose: 0 } }))
+    await until(() => harness.transport.stats().connections === 1, 5_000, 'slow client connected')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    ;(slow as unknown as { _socket: { pause(): void } })._socket.pause()
+
+    const body = 'x'.repeat(4_096)
+    for (let i = 0; i < 5_000; i++) {
+      const { item } = harness.streams.append('firehose', `f${i}`, body)
+      harness.transport.publish('firehose', [item])
+      if (i % 500 === 0) await new Promise((resolve) => setImmediate(resolve))
+    }
+    await until(
+      () => harness.transport.stats().slowConsumersClosed >= 1,
+      10_000,
+      'slow consumer closed',
+    )
+    ;(slow as unknown as { _socket: { resume(): void } })._socket.resume()
+    await until(() => closeCode !== undefined, 10_000, 'close seen by the slow client')
+    expect(closeCode).toBe(1013)
+    // It comes back from the last seq it holds and gets exactly the rest.
+    const cursor = received.length
+    expect(received).toEqual(Array.from({ length: cursor }, (_, k) => k + 1))
+    const back = testClient(harness.url, 'slow', { channels: ['ws'] })
+    const check = sequenceChecker(back, 'firehose')
+    back.follow('firehose', cursor)
+    await until(() => check.seen.length === 5_000 - cursor, 20_000, 'resume')
+    expect(check.seen[0]?.seq).toBe(cursor + 1)
+    expect(check.seen.at(-1)?.seq).toBe(5_000)
+    back.close()
+  }, 60_000)
+})

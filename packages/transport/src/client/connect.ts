@@ -252,8 +252,7 @@ export function connect(options: ConnectOptions): Transport {
     }
     if (stopped() || active || ws || poll) return
     if (usePoll && (!useWs || rememberedPoll())) {
-      openPoll()
-      if (useWs) scheduleWsProbe()
+      openPoll() // once healthy, it schedules the background WebSocket probe
       return
     }
     openWs()
