@@ -1,4 +1,7 @@
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createServer } from '@causette/server'
 import { type Browser, chromium } from 'playwright-core'
 
 /** Debian's Chromium, or CHROMIUM_PATH. Playwright's own browser downloads are not used. */
@@ -29,4 +32,22 @@ export function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   })
+}
+
+/** A real server (fresh SQLite in a temp dir, a seeded agent) and a Chromium to look at it. */
+export async function startStack(agent: { email: string; password: string }) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'causette-e2e-'))
+  const server = await createServer({ dataDir, logger: false, seedAgent: agent })
+  const url = await server.listen({ port: 0, host: '127.0.0.1' })
+  const browser = await launchChromium()
+  return {
+    server,
+    url,
+    browser,
+    async stop() {
+      await browser.close()
+      await server.close()
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
 }

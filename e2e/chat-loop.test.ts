@@ -1,10 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { type CausetteServer, createServer } from '@causette/server'
-import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { browserMissing, launchChromium } from './browser.js'
+import { browserMissing, startStack } from './browser.js'
 
 const skipReason = browserMissing()
 const agent = { email: 'agent@shop.test', password: 'e2e-password-1234' }
@@ -12,27 +7,15 @@ const agent = { email: 'agent@shop.test', password: 'e2e-password-1234' }
 const poll = { timeout: 10_000, interval: 50 }
 
 describe.skipIf(skipReason !== undefined)('visitor on the shop, agent in the console', () => {
-  let server: CausetteServer
-  let browser: Browser
-  let url: string
-  let dataDir: string
-
+  let stack: Awaited<ReturnType<typeof startStack>>
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'causette-e2e-'))
-    server = await createServer({ dataDir, logger: false, seedAgent: agent })
-    url = await server.listen({ port: 0, host: '127.0.0.1' })
-    browser = await launchChromium()
+    stack = await startStack(agent)
   })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    rmSync(dataDir, { recursive: true, force: true })
-  })
+  afterAll(() => stack?.stop())
 
   test('the visitor writes, the agent answers, the visitor sees the answer, and after a reload too', async () => {
-    const visitorContext = await browser.newContext()
-    const agentContext = await browser.newContext()
+    const visitorContext = await stack.browser.newContext()
+    const agentContext = await stack.browser.newContext()
     const visitor = await visitorContext.newPage()
     const agentPage = await agentContext.newPage()
     const errors: string[] = []
@@ -40,7 +23,7 @@ describe.skipIf(skipReason !== undefined)('visitor on the shop, agent in the con
       page.on('pageerror', (error) => errors.push(error.message))
 
     // The visitor, on the demo shop, opens the chat and asks.
-    await visitor.goto(`${url}/`)
+    await visitor.goto(`${stack.url}/`)
     await visitor.getByRole('button', { name: 'Open chat' }).click()
     const visitorLog = visitor.getByRole('log', { name: 'Messages' })
     await visitor
@@ -53,7 +36,7 @@ describe.skipIf(skipReason !== undefined)('visitor on the shop, agent in the con
     await expect.poll(() => visitorLog.textContent(), poll).not.toContain('Sending…')
 
     // The agent signs in, finds the conversation, reads and answers.
-    await agentPage.goto(`${url}/console/`)
+    await agentPage.goto(`${stack.url}/console/`)
     await agentPage.getByRole('textbox', { name: 'Email' }).fill(agent.email)
     await agentPage.getByLabel('Password').fill(agent.password)
     await agentPage.getByRole('button', { name: 'Sign in' }).click()
@@ -98,13 +81,13 @@ describe.skipIf(skipReason !== undefined)('visitor on the shop, agent in the con
     expect([...positions].sort((a, b) => a - b)).toEqual(positions)
 
     // Stored once each.
-    const conversations = await server.store.listConversations({
+    const conversations = await stack.server.store.listConversations({
       siteIds: ['demo'],
       status: 'open',
       limit: 10,
     })
     expect(conversations).toHaveLength(1)
-    const stored = await server.store.replay(conversations[0]?.id ?? '', 0, 100)
+    const stored = await stack.server.store.replay(conversations[0]?.id ?? '', 0, 100)
     expect(stored.map((item) => item.seq)).toEqual([1, 2, 3])
     expect(errors).toEqual([])
     await visitorContext.close()
@@ -117,40 +100,28 @@ if (skipReason) {
 }
 
 describe.skipIf(skipReason !== undefined)('WebSocket blocked in the browser', () => {
-  let server: CausetteServer
-  let browser: Browser
-  let url: string
-  let dataDir: string
-
+  let stack: Awaited<ReturnType<typeof startStack>>
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'causette-e2e-'))
-    server = await createServer({ dataDir, logger: false, seedAgent: agent })
-    url = await server.listen({ port: 0, host: '127.0.0.1' })
-    browser = await launchChromium()
+    stack = await startStack(agent)
   })
-
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    rmSync(dataDir, { recursive: true, force: true })
-  })
+  afterAll(() => stack?.stop())
 
   test('the visitor chats over long-poll when every WebSocket is refused, and nothing is doubled', async () => {
-    const visitorContext = await browser.newContext()
-    const agentContext = await browser.newContext()
+    const visitorContext = await stack.browser.newContext()
+    const agentContext = await stack.browser.newContext()
     // A proxy that refuses WebSocket: every upgrade of the visitor's page is closed at once.
     await visitorContext.routeWebSocket(/\/transport/, (ws) => ws.close({ code: 1006 }))
     const visitor = await visitorContext.newPage()
     const agentPage = await agentContext.newPage()
 
-    await visitor.goto(`${url}/`)
+    await visitor.goto(`${stack.url}/`)
     await visitor.getByRole('button', { name: 'Open chat' }).click()
     const visitorLog = visitor.getByRole('log', { name: 'Messages' })
     await visitor.getByRole('textbox', { name: 'Message' }).fill('Hello from behind a strict proxy')
     await visitor.getByRole('button', { name: 'Send', exact: true }).click()
     await expect.poll(() => visitorLog.textContent(), poll).not.toContain('Sending…')
 
-    await agentPage.goto(`${url}/console/`)
+    await agentPage.goto(`${stack.url}/console/`)
     await agentPage.getByRole('textbox', { name: 'Email' }).fill(agent.email)
     await agentPage.getByLabel('Password').fill(agent.password)
     await agentPage.getByRole('button', { name: 'Sign in' }).click()
@@ -170,7 +141,7 @@ describe.skipIf(skipReason !== undefined)('WebSocket blocked in the browser', ()
     const items = await visitorLog.getByRole('listitem').allTextContents()
     expect(items.filter((t) => t.includes('Hello from behind a strict proxy'))).toHaveLength(1)
     expect(items.filter((t) => t.includes('Long-poll works fine.'))).toHaveLength(1)
-    expect(server.chat.transport.stats().polls).toBeGreaterThan(0)
+    expect(stack.server.chat.transport.stats().polls).toBeGreaterThan(0)
     await visitorContext.close()
     await agentContext.close()
   })

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, test } from 'vitest'
 import type { Transport } from './index.js'
 import {
   type Harness,
+  memoryStorage,
   sequenceChecker,
   startHarness,
   testClient,
@@ -166,12 +167,7 @@ describe('long-poll', () => {
   test('the long-poll outcome is remembered, so a repeat visit starts on long-poll', async () => {
     h = await startHarness()
     h.upgrades = 'refuse'
-    const data = new Map<string, string>()
-    const storage = {
-      getItem: (k: string) => data.get(k) ?? null,
-      setItem: (k: string, v: string) => void data.set(k, v),
-      removeItem: (k: string) => void data.delete(k),
-    }
+    const storage = memoryStorage()
     const first = testClient(h.url, 'v', { storage, wsProbeMs: 60_000 })
     clients.push(first)
     await until(() => first.state().status === 'open', 5_000, 'first visit open')

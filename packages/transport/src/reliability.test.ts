@@ -4,6 +4,7 @@ import { connect, type Transport, type WebSocketConstructor } from './index.js'
 import {
   fastBackoff,
   type Harness,
+  memoryStorage,
   sequenceChecker,
   startHarness,
   testClient,
@@ -89,12 +90,8 @@ describe('transport reliability under forced disconnects', () => {
 
   test('an unacknowledged outbox survives a "reload" (a new client on the same storage)', async () => {
     h = await startHarness()
-    const data = new Map<string, string>()
-    const storage = {
-      getItem: (k: string) => data.get(k) ?? null,
-      setItem: (k: string, v: string) => void data.set(k, v),
-      removeItem: (k: string) => void data.delete(k),
-    }
+    const storage = memoryStorage()
+    const data = storage.data
     // The first page queues a message while the server refuses it: never acknowledged.
     const first = connect({
       url: `${h.url}-nowhere`,

@@ -130,3 +130,14 @@ export function viaLog(transport: Transport) {
   })
   return log
 }
+
+/** A Web Storage stand-in backed by a Map that the test can inspect. */
+export function memoryStorage() {
+  const data = new Map<string, string>()
+  return {
+    data,
+    getItem: (k: string) => data.get(k) ?? null,
+    setItem: (k: string, v: string) => void data.set(k, v),
+    removeItem: (k: string) => void data.delete(k),
+  }
+}

@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, test } from 'vitest'
-import { type Harness, sequenceChecker, startHarness, testClient, until } from '../test-support.js'
+import {
+  type Harness,
+  memoryStorage,
+  sequenceChecker,
+  startHarness,
+  testClient,
+  until,
+} from '../test-support.js'
 import type { LifecycleTarget, Transport } from './connect.js'
 
 /** A stand-in for `window` or `document` that the test fires events on. */
@@ -108,12 +115,8 @@ describe('connect', () => {
   test('two tabs sharing storage keep each other’s unsent messages', async () => {
     h = await startHarness()
     h.upgrades = 'refuse'
-    const data = new Map<string, string>()
-    const storage = {
-      getItem: (k: string) => data.get(k) ?? null,
-      setItem: (k: string, v: string) => void data.set(k, v),
-      removeItem: (k: string) => void data.delete(k),
-    }
+    const storage = memoryStorage()
+    const data = storage.data
     const offline = `${h.url}-nowhere`
     const tabA = testClient(offline, 'v', { storage, channels: ['ws'] })
     const tabB = testClient(offline, 'v', { storage, channels: ['ws'] })
