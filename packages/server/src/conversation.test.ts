@@ -2,6 +2,7 @@ import { type ChatItem, conversationStream } from '@causette/events'
 import type { StreamItem, Transport } from '@causette/transport'
 import { connect } from '@causette/transport'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import { dropSchema, postgresMissing, postgresUrl, testSchema } from './test-services.js'
 import {
   agentTransport,
   newVisitor,
@@ -180,3 +181,42 @@ describe('one conversation end to end', () => {
     expect(agent.state()).toEqual({ status: 'closed', reason: 'unauthorized' })
   })
 })
+
+const pgMissing = await postgresMissing()
+
+describe.skipIf(pgMissing !== undefined)(
+  'one conversation end to end, stored in PostgreSQL',
+  () => {
+    test('a visitor writes, an agent answers; both see both, stored once, in order', async () => {
+      const schema = testSchema()
+      const t = await startTestServer({ postgres: { url: postgresUrl, schema } })
+      try {
+        const visitor = await newVisitor(t.url)
+        const { cookie } = await signIn(t.url)
+        const stream = conversationStream(visitor.conversationId)
+        const v = visitorTransport(t.url, visitor.token)
+        const a = agentTransport(t.url, cookie)
+        const seen: StreamItem[] = []
+        a.onItems((_s, items) => seen.push(...items))
+        v.follow(stream)
+        a.follow(stream)
+        expect(await v.send(stream, { type: 'text', text: 'Bonjour' })).toMatchObject({
+          ok: true,
+          seq: 1,
+        })
+        expect(
+          await a.send(stream, { type: 'text', text: 'Bonjour, comment puis-je aider ?' }),
+        ).toMatchObject({ ok: true, seq: 2 })
+        await until(() => seen.length === 2, 5_000, 'both messages')
+        expect(seen.map(text)).toEqual(['Bonjour', 'Bonjour, comment puis-je aider ?'])
+        v.close()
+        a.close()
+      } finally {
+        await t.stop()
+        await dropSchema(schema)
+      }
+    })
+  },
+)
+
+if (pgMissing) test.skip(`PostgreSQL server test skipped: ${pgMissing}`, () => undefined)

@@ -15,6 +15,7 @@ import { agentRoutes } from './http/agent-routes.js'
 import { widgetRoutes } from './http/widget-routes.js'
 import { createRateLimiter } from './rate-limiter.js'
 import { ServerError } from './server-error.js'
+import { createPostgresStore } from './store/create-postgres-store.js'
 import { createSqliteStore } from './store/create-sqlite-store.js'
 import type { Site, Store } from './store/store.js'
 
@@ -23,6 +24,11 @@ export interface ServerOptions {
   readonly dataDir?: string
   /** The SQLite file. @default `${dataDir}/causette.db` */
   readonly databasePath?: string
+  /**
+   * PostgreSQL instead of SQLite, for several nodes on one database: `postgres://…`, and a
+   * schema (created if missing). @default SQLite in `dataDir`
+   */
+  readonly postgres?: { readonly url: string; readonly schema?: string }
   /** Sites created or updated at start. @default one site, `demo`, reachable from the server's own origin */
   readonly sites?: readonly Site[]
   /** Creates or updates this agent at start (admin role). */
@@ -87,7 +93,9 @@ const bodyLimit = 64 * 1024
  */
 export async function createServer(options: ServerOptions = {}): Promise<CausetteServer> {
   const dataDir = options.dataDir ?? './.causette'
-  const store = await createSqliteStore(options.databasePath ?? join(dataDir, 'causette.db'))
+  const store = options.postgres
+    ? await createPostgresStore(options.postgres)
+    : await createSqliteStore(options.databasePath ?? join(dataDir, 'causette.db'))
   const app = Fastify({
     logger: options.logger ?? true,
     bodyLimit,

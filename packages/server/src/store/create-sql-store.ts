@@ -60,6 +60,22 @@ const toAgent = (row: { id: string; email: string; name: string; role: Agent['ro
   role: row.role,
 })
 
+/** Thrown inside a transaction to roll it back when another writer stored the same id first. */
+class AlreadyStored extends Error {
+  constructor(readonly row: Selectable<MessageTable>) {
+    super('message already stored')
+  }
+}
+
+function findMessage(db: Kysely<Database>, conversationId: string, clientId: string) {
+  return db
+    .selectFrom('messages')
+    .selectAll()
+    .where('conversation_id', '=', conversationId)
+    .where('client_id', '=', clientId)
+    .executeTakeFirst()
+}
+
 /**
  * The store over any Kysely database with the Causette schema. Dialect-specific setup
  * (pragmas, pools) is done by the caller, such as `createSqliteStore`.
@@ -239,37 +255,45 @@ export function createSqlStore(db: Kysely<Database>, now = () => new Date()): St
     },
 
     async appendMessage({ conversationId, clientId, author, content }) {
-      const result = await db.transaction().execute(async (trx) => {
-        const existing = await trx
-          .selectFrom('messages')
-          .selectAll()
-          .where('conversation_id', '=', conversationId)
-          .where('client_id', '=', clientId)
-          .executeTakeFirst()
-        if (existing) return { item: toItem(existing), duplicate: true }
-        const at = iso()
-        // Bumping last_seq first takes the row's write lock, so concurrent writers (other
-        // requests, other nodes) get consecutive seqs and never the same one.
-        const bumped = await trx
-          .updateTable('conversations')
-          .set((eb) => ({ last_seq: eb('last_seq', '+', 1), updated_at: at }))
-          .where('id', '=', conversationId)
-          .returning('last_seq')
-          .executeTakeFirst()
-        if (!bumped) return undefined
-        const row: Selectable<MessageTable> = {
-          conversation_id: conversationId,
-          seq: Number(bumped.last_seq),
-          client_id: clientId,
-          author_role: author.role,
-          author_id: author.id,
-          author_name: author.name ?? null,
-          content: JSON.stringify(content),
-          created_at: at,
+      const existing = await findMessage(db, conversationId, clientId)
+      let result: { item: StreamItem; duplicate: boolean } | undefined
+      if (existing) result = { item: toItem(existing), duplicate: true }
+      else {
+        try {
+          result = await db.transaction().execute(async (trx) => {
+            const at = iso()
+            // Bumping last_seq first takes the row's write lock, so concurrent writers (other
+            // requests, other nodes) get consecutive seqs and never the same one.
+            const bumped = await trx
+              .updateTable('conversations')
+              .set((eb) => ({ last_seq: eb('last_seq', '+', 1), updated_at: at }))
+              .where('id', '=', conversationId)
+              .returning('last_seq')
+              .executeTakeFirst()
+            if (!bumped) return undefined
+            // Under the lock, look again: a writer on another node may have stored this id
+            // between our first look and the lock. Then undo the bump (roll back) and answer
+            // with what it stored.
+            const raced = await findMessage(trx, conversationId, clientId)
+            if (raced) throw new AlreadyStored(raced)
+            const row: Selectable<MessageTable> = {
+              conversation_id: conversationId,
+              seq: Number(bumped.last_seq),
+              client_id: clientId,
+              author_role: author.role,
+              author_id: author.id,
+              author_name: author.name ?? null,
+              content: JSON.stringify(content),
+              created_at: at,
+            }
+            await trx.insertInto('messages').values(row).execute()
+            return { item: toItem(row), duplicate: false }
+          })
+        } catch (error) {
+          if (!(error instanceof AlreadyStored)) throw error
+          result = { item: toItem(error.row), duplicate: true }
         }
-        await trx.insertInto('messages').values(row).execute()
-        return { item: toItem(row), duplicate: false }
-      })
+      }
       if (!result) return { ok: false, reason: 'not_found' }
       const conversation = await store.getConversation(conversationId)
       if (!conversation) return { ok: false, reason: 'not_found' }

@@ -1,0 +1,47 @@
+import { Kysely, PostgresDialect } from 'kysely'
+import pg from 'pg'
+import { createSqlStore, migrate } from './create-sql-store.js'
+import type { Database } from './schema.js'
+import type { Store } from './store.js'
+
+export interface PostgresStoreOptions {
+  /** `postgres://user@host:5432/db`. */
+  readonly url: string
+  /** Schema to use (created if missing): one per test, or per tenant. @default 'public' */
+  readonly schema?: string
+  /** Pool size per node. @default 10 */
+  readonly poolSize?: number
+}
+
+/**
+ * Opens (and migrates) the store on PostgreSQL: the same schema and query layer as SQLite.
+ * A message is acknowledged after its transaction committed.
+ */
+export async function createPostgresStore(options: PostgresStoreOptions): Promise<Store> {
+  const schema = options.schema ?? 'public'
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name: ${schema}`)
+  if (schema !== 'public') {
+    const client = new pg.Client({ connectionString: options.url })
+    await client.connect()
+    try {
+      await client.query(`create schema if not exists ${schema}`)
+    } finally {
+      await client.end()
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    options: `-c search_path=${schema}`,
+  })
+  // A broken idle connection (server restart, network cut) must not crash the process.
+  pool.on('error', () => undefined)
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  try {
+    await migrate(db)
+  } catch (error) {
+    await db.destroy()
+    throw error
+  }
+  return createSqlStore(db)
+}

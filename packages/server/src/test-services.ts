@@ -1,0 +1,39 @@
+import pg from 'pg'
+
+/** The machine's PostgreSQL, for tests: `CAUSETTE_TEST_POSTGRES_URL` or the local default. */
+export const postgresUrl =
+  process.env.CAUSETTE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+
+/**
+ * Why the Postgres tests cannot run here, or undefined when they can. With
+ * CAUSETTE_REQUIRE_SERVICES=1 (CI) an unreachable server is a failure, not a skip.
+ */
+export async function postgresMissing(): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 2_000 })
+  try {
+    await client.connect()
+    await client.query('select 1')
+    return undefined
+  } catch (error) {
+    const reason = `PostgreSQL not reachable at ${postgresUrl} (${error instanceof Error ? error.message : String(error)})`
+    if (process.env.CAUSETTE_REQUIRE_SERVICES === '1') throw new Error(reason)
+    return reason
+  } finally {
+    await client.end().catch(() => undefined)
+  }
+}
+
+/** A fresh schema name for one test; dropped by `dropSchema`. */
+export function testSchema(): string {
+  return `t_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`
+}
+
+export async function dropSchema(schema: string) {
+  const client = new pg.Client({ connectionString: postgresUrl })
+  await client.connect()
+  try {
+    await client.query(`drop schema if exists ${schema} cascade`)
+  } finally {
+    await client.end()
+  }
+}
