@@ -15,6 +15,7 @@ import {
   type TransportServerOptions,
 } from '@causette/transport/server'
 import { hashToken } from './auth/tokens.js'
+import type { Fanout } from './fanout.js'
 import { agentSessionOf } from './http/agent-routes.js'
 import { isSameOrigin, originAllowed } from './http/origins.js'
 import type { Store } from './store/store.js'
@@ -71,6 +72,8 @@ export function createChatTransport(options: {
   readonly log: TransportLogger
   /** The client's address for per-IP limits (behind a trusted proxy, from its header). */
   readonly clientIp: (request: IncomingMessage) => string
+  /** How this node hears about items and signals from other nodes. */
+  readonly fanout: Fanout
 }): ChatTransport {
   const { store } = options
 
@@ -78,9 +81,14 @@ export function createChatTransport(options: {
     conversation: ConversationSummary,
     item?: Parameters<TransportServer['publish']>[1][number],
   ) {
-    if (item) transport.publish(conversationStream(conversation.id), [item])
+    if (item)
+      options.fanout.publish({
+        kind: 'items',
+        stream: conversationStream(conversation.id),
+        items: [item],
+      })
     const signal: InboxSignal = { type: 'conversation.updated', conversation }
-    transport.signal(inboxTopic(conversation.siteId), signal)
+    options.fanout.publish({ kind: 'signal', topic: inboxTopic(conversation.siteId), body: signal })
   }
 
   const transport = createTransportServer<Principal>({
@@ -160,6 +168,13 @@ export function createChatTransport(options: {
       return conversationId ? store.replay(conversationId, afterSeq, limit) : []
     },
   })
+
+  options.fanout.onMessage((message) => {
+    if (message.kind === 'items') transport.publish(message.stream, message.items)
+    else transport.signal(message.topic, message.body)
+  })
+  // Doorbells may have been lost while the link was down: catch every follower up from the store.
+  options.fanout.onReconnect(() => transport.resync())
 
   return { transport, announce }
 }

@@ -16,6 +16,7 @@ async function main() {
   const server = await createServer({
     dataDir: env.CAUSETTE_DATA_DIR ?? './.causette',
     ...(env.CAUSETTE_DATABASE_URL ? { postgres: { url: env.CAUSETTE_DATABASE_URL } } : {}),
+    ...(env.CAUSETTE_REDIS_URL ? { redis: { url: env.CAUSETTE_REDIS_URL } } : {}),
     sites: [{ id: 'demo', name: 'Demo shop', origins }],
     ...(seed && separator > 0
       ? { seedAgent: { email: seed.slice(0, separator), password: seed.slice(separator + 1) } }

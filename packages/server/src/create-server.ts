@@ -11,6 +11,7 @@ import Fastify, {
 } from 'fastify'
 import { hashPassword } from './auth/password.js'
 import { type ChatTransport, createChatTransport, type TransportLimits } from './chat-transport.js'
+import { createLocalFanout, createRedisFanout } from './fanout.js'
 import { agentRoutes } from './http/agent-routes.js'
 import { widgetRoutes } from './http/widget-routes.js'
 import { createRateLimiter } from './rate-limiter.js'
@@ -29,6 +30,8 @@ export interface ServerOptions {
    * schema (created if missing). @default SQLite in `dataDir`
    */
   readonly postgres?: { readonly url: string; readonly schema?: string }
+  /** Redis for fan-out between nodes (`redis://…`), and its channel. @default in-process */
+  readonly redis?: { readonly url: string; readonly channel?: string }
   /** Sites created or updated at start. @default one site, `demo`, reachable from the server's own origin */
   readonly sites?: readonly Site[]
   /** Creates or updates this agent at start (admin role). */
@@ -140,9 +143,13 @@ export async function createServer(options: ServerOptions = {}): Promise<Causett
     reply.header('Referrer-Policy', 'strict-origin-when-cross-origin')
   })
 
+  const fanout = options.redis
+    ? createRedisFanout({ ...options.redis, log: app.log })
+    : createLocalFanout()
   const chat = createChatTransport({
     server: app.server,
     store,
+    fanout,
     log: app.log,
     clientIp: (request) => clientIp(request, options.trustProxy ?? false),
     ...(options.transport ? { limits: options.transport } : {}),
@@ -211,6 +218,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Causett
       closed ??= (async () => {
         await chat.transport.close()
         await app.close()
+        await fanout.close()
         await store.close()
       })()
       return closed

@@ -37,3 +37,29 @@ export async function dropSchema(schema: string) {
     await client.end()
   }
 }
+
+/** The machine's Redis, for tests: `CAUSETTE_TEST_REDIS_URL` or the local default. */
+export const redisUrl = process.env.CAUSETTE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
+
+/** Why the Redis tests cannot run here, or undefined when they can (as `postgresMissing`). */
+export async function redisMissing(): Promise<string | undefined> {
+  const { Redis } = await import('ioredis')
+  const client = new Redis(redisUrl, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 2_000,
+    retryStrategy: () => null,
+  })
+  client.on('error', () => undefined)
+  try {
+    await client.connect()
+    await client.ping()
+    return undefined
+  } catch (error) {
+    const reason = `Redis not reachable at ${redisUrl} (${error instanceof Error ? error.message : String(error)})`
+    if (process.env.CAUSETTE_REQUIRE_SERVICES === '1') throw new Error(reason)
+    return reason
+  } finally {
+    client.disconnect()
+  }
+}

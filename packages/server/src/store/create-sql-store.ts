@@ -249,6 +249,7 @@ export function createSqlStore(db: Kysely<Database>, now = () => new Date()): St
         .where('c.site_id', 'in', siteIds)
         .where('c.status', '=', status)
         .orderBy('c.updated_at', 'desc')
+        .orderBy('c.created_at', 'desc')
         .limit(limit)
         .execute()
       return rows.map(toSummary)

@@ -148,6 +148,11 @@ export interface TransportServer<P = unknown> {
    */
   handleRequest(request: IncomingMessage, response: ServerResponse): Promise<boolean>
   stats(): TransportStats
+  /**
+   * Replays every followed stream of every connection from the store, and answers every held
+   * poll: after notifications may have been lost (the fan-out between nodes broke).
+   */
+  resync(): void
   /** Closes, with 1008, every connection whose principal matches (sign-out, revoked access). */
   disconnect(match: (principal: P) => boolean): number
   /** Closes every connection with 1001 and stops answering upgrades. */
@@ -631,6 +636,15 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
     publish,
     signal,
     handleRequest: (request, response) => longPoll.handle(request, response),
+    resync() {
+      for (const conn of conns) {
+        for (const [stream, state] of conn.follows ?? []) {
+          state.dirty = true
+          if (!state.pumping) void pump(conn, stream, state)
+        }
+      }
+      longPoll.wakeAll()
+    },
     disconnect(match) {
       let count = 0
       for (const conn of [...conns]) {

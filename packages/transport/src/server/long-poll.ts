@@ -314,6 +314,10 @@ export function createLongPoll<P>(o: LongPollOptions<P>) {
         }
       }
     },
+    /** Answers every held poll: each re-reads from the store. */
+    wakeAll() {
+      for (const entry of [...held]) entry.wake()
+    },
     stats: () => ({ heldPolls: held.size, ...counters }),
     close() {
       clearInterval(prune)

@@ -1,0 +1,125 @@
+import { type ChatItem, conversationStream } from '@causette/events'
+import { connect, type StreamItem, type Transport } from '@causette/transport'
+import { afterEach, describe, expect, test } from 'vitest'
+import {
+  dropSchema,
+  postgresMissing,
+  postgresUrl,
+  redisMissing,
+  redisUrl,
+  testSchema,
+} from './test-services.js'
+import {
+  agentTransport,
+  newVisitor,
+  signIn,
+  startTestServer,
+  type TestServer,
+  until,
+  visitorTransport,
+  webSocketWith,
+  wsUrl,
+} from './test-support.js'
+
+const missing = (await postgresMissing()) ?? (await redisMissing())
+const text = (item: StreamItem) => (item.body as ChatItem).content.text
+
+describe.skipIf(missing !== undefined)('two nodes on one PostgreSQL and one Redis', () => {
+  const nodes: TestServer[] = []
+  const clients: Transport[] = []
+  let schema = ''
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.close()
+    for (const n of nodes.splice(0)) await n.stop()
+    await dropSchema(schema)
+  })
+
+  async function cluster(channels: [string, string]) {
+    schema = testSchema()
+    for (const channel of channels) {
+      nodes.push(
+        await startTestServer({
+          postgres: { url: postgresUrl, schema },
+          redis: { url: redisUrl, channel },
+        }),
+      )
+    }
+    return nodes as [TestServer, TestServer]
+  }
+
+  test('a visitor on one node and an agent on the other talk both ways, live', async () => {
+    const channel = `causette:test:${schema || Date.now()}`
+    const [a, b] = await cluster([channel, channel])
+    const visitor = await newVisitor(a.url)
+    const { cookie } = await signIn(b.url)
+    const stream = conversationStream(visitor.conversationId)
+    const v = visitorTransport(a.url, visitor.token)
+    const agent = agentTransport(b.url, cookie)
+    // A second visitor tab on node B, over long-poll.
+    const poller = connect({ url: wsUrl(b.url), auth: () => visitor.token, channels: ['poll'] })
+    clients.push(v, agent, poller)
+    const seenByVisitor: StreamItem[] = []
+    const seenByAgent: StreamItem[] = []
+    const seenByPoller: StreamItem[] = []
+    const signals: unknown[] = []
+    v.onItems((_s, items) => seenByVisitor.push(...items))
+    agent.onItems((_s, items) => seenByAgent.push(...items))
+    poller.onItems((_s, items) => seenByPoller.push(...items))
+    agent.onSignal((_topic, body) => signals.push(body))
+    for (const t of [v, agent, poller]) t.follow(stream)
+    await until(
+      () => agent.state().status === 'open' && poller.state().status === 'open',
+      5_000,
+      'connections',
+    )
+
+    for (let i = 0; i < 10; i++) {
+      expect(await v.send(stream, { type: 'text', text: `question ${i}` })).toMatchObject({
+        ok: true,
+      })
+      expect(await agent.send(stream, { type: 'text', text: `answer ${i}` })).toMatchObject({
+        ok: true,
+      })
+    }
+    await until(
+      () => seenByVisitor.length === 20 && seenByAgent.length === 20 && seenByPoller.length === 20,
+      10_000,
+      'all three see all twenty',
+    )
+    const expected = Array.from({ length: 10 }, (_, i) => [`question ${i}`, `answer ${i}`]).flat()
+    for (const seen of [seenByVisitor, seenByAgent, seenByPoller]) {
+      expect(seen.map((item) => item.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
+      expect(seen.map(text)).toEqual(expected)
+    }
+    // The agent on node B heard about the visitor's messages stored on node A.
+    expect(signals.length).toBeGreaterThan(0)
+  })
+
+  test('a node that missed every doorbell converges on the store after a resync', async () => {
+    // Different channels: node B hears nothing from node A, as during a Redis partition.
+    const [a, b] = await cluster([`causette:test:a:${Date.now()}`, `causette:test:b:${Date.now()}`])
+    const visitor = await newVisitor(a.url)
+    const { cookie } = await signIn(b.url)
+    const stream = conversationStream(visitor.conversationId)
+    const v = visitorTransport(a.url, visitor.token)
+    const agent = connect({
+      url: wsUrl(b.url),
+      WebSocket: webSocketWith({ cookie }),
+      channels: ['ws'],
+    })
+    clients.push(v, agent)
+    const seenByAgent: StreamItem[] = []
+    agent.onItems((_s, items) => seenByAgent.push(...items))
+    agent.follow(stream)
+    await until(() => agent.state().status === 'open', 5_000, 'agent connection')
+    for (let i = 0; i < 5; i++) await v.send(stream, { type: 'text', text: `lost doorbell ${i}` })
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(seenByAgent).toHaveLength(0)
+    // What a node does when its fan-out link comes back.
+    b.server.chat.transport.resync()
+    await until(() => seenByAgent.length === 5, 5_000, 'convergence')
+    expect(seenByAgent.map((item) => item.seq)).toEqual([1, 2, 3, 4, 5])
+  })
+})
+
+if (missing) test.skip(`cluster tests skipped: ${missing}`, () => undefined)
