@@ -15,8 +15,22 @@ async function main() {
     .filter(Boolean)
   const server = await createServer({
     dataDir: env.CAUSETTE_DATA_DIR ?? './.causette',
-    ...(env.CAUSETTE_DATABASE_URL ? { postgres: { url: env.CAUSETTE_DATABASE_URL } } : {}),
-    ...(env.CAUSETTE_REDIS_URL ? { redis: { url: env.CAUSETTE_REDIS_URL } } : {}),
+    ...(env.CAUSETTE_DATABASE_URL
+      ? {
+          postgres: {
+            url: env.CAUSETTE_DATABASE_URL,
+            schema: env.CAUSETTE_DATABASE_SCHEMA ?? 'public',
+          },
+        }
+      : {}),
+    ...(env.CAUSETTE_REDIS_URL
+      ? {
+          redis: {
+            url: env.CAUSETTE_REDIS_URL,
+            channel: env.CAUSETTE_REDIS_CHANNEL ?? 'causette:fanout',
+          },
+        }
+      : {}),
     sites: [{ id: 'demo', name: 'Demo shop', origins }],
     ...(seed && separator > 0
       ? { seedAgent: { email: seed.slice(0, separator), password: seed.slice(separator + 1) } }

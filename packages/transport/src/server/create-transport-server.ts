@@ -89,6 +89,8 @@ export interface TransportServerOptions<P> extends TransportHooks<P> {
   readonly maxFollows?: number
   /** The client's address, for per-IP limits; behind a proxy, read it from the proxy's header. @default the socket's remote address */
   readonly clientIp?: (request: IncomingMessage) => string
+  /** On `close()`, clients are told to come back after a random delay up to this. @default 5000 */
+  readonly drainSpreadMs?: number
   /** Items per replay query. @default 200 */
   readonly replayBatch?: number
   /** How long a long-poll request is held when there is nothing to answer. @default 25000 */
@@ -119,6 +121,7 @@ export const transportServerDefaults = {
   maxQueuedFrames: 100,
   clientIp: (request: IncomingMessage) => request.socket.remoteAddress ?? 'unknown',
   replayBatch: 200,
+  drainSpreadMs: 5_000,
   pollHoldMs: 25_000,
   maxPollBodyBytes: 256 * 1024,
   maxHeldPolls: 10_000,
@@ -155,7 +158,7 @@ export interface TransportServer<P = unknown> {
   resync(): void
   /** Closes, with 1008, every connection whose principal matches (sign-out, revoked access). */
   disconnect(match: (principal: P) => boolean): number
-  /** Closes every connection with 1001 and stops answering upgrades. */
+  /** Stops answering upgrades and polls, and closes every connection with 1012 and a spread retry hint. */
   close(): Promise<void>
 }
 
@@ -671,7 +674,13 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
       clearInterval(heartbeat)
       o.server.off('upgrade', upgradeListener)
       longPoll.close()
-      for (const conn of [...conns]) close(conn, CloseCodes.goingAway, 'server shutting down')
+      // A drain (rolling restart): every client gets its own retry hint, spread over
+      // `drainSpreadMs`, so the other nodes take them over gradually instead of all at once.
+      for (const conn of [...conns]) {
+        const retryMs = Math.floor(Math.random() * o.drainSpreadMs)
+        sendError(conn, 'unavailable', 'server restarting', undefined, retryMs)
+        close(conn, CloseCodes.serviceRestart, 'server restarting')
+      }
       await new Promise<void>((resolve) => wss.close(() => resolve()))
     },
   }
