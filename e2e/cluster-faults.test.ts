@@ -147,7 +147,7 @@ describe.skipIf(missing !== undefined)(
       await admin.end()
     })
 
-    test('visitors over WebSocket and long-poll, agents on other nodes: nothing lost through a node kill, a Redis restart and cut database connections', async () => {
+    test('visitors over WebSocket and long-poll, agents on other nodes: nothing lost through a rolling restart, a node kill, a Redis restart and cut database connections', async () => {
       const base = proxy.url
       const backoff = { baseMs: 100, capMs: 1_000 }
       // Four visitors, each with a conversation: two on WebSocket, two on long-poll.
@@ -271,6 +271,15 @@ describe.skipIf(missing !== undefined)(
 
       traffic(5)
       await converged('steady state')
+
+      // Rolling restart: a node drains (SIGTERM) mid-traffic; its clients move to the others.
+      traffic(5)
+      const draining = nodes[1]
+      draining?.kill('SIGTERM')
+      if (draining) await new Promise((resolve) => draining.once('exit', resolve))
+      traffic(5)
+      await converged('after a rolling restart')
+      nodes[1] = await startNode(ports[1] as number)
 
       // Fault 1: a node dies mid-traffic, then comes back.
       traffic(5)
