@@ -27,3 +27,18 @@ export const ChatItem = z.object({
   at: z.string(),
 })
 export type ChatItem = z.infer<typeof ChatItem>
+
+/** What a participant sends on a conversation's stream as an ephemeral signal while typing. */
+export const TypingInput = z.object({
+  type: z.literal('typing'),
+  typing: z.boolean(),
+})
+export type TypingInput = z.infer<typeof TypingInput>
+
+/** What the other participants receive: who is (or stopped) typing. Never stored. */
+export const TypingSignal = z.object({
+  type: z.literal('typing'),
+  typing: z.boolean(),
+  author: Author,
+})
+export type TypingSignal = z.infer<typeof TypingSignal>

@@ -7,6 +7,8 @@ import {
   inboxTopic,
   MessageInput,
   parseConversationStream,
+  TypingInput,
+  type TypingSignal,
 } from '@causette/events'
 import {
   createTransportServer,
@@ -91,6 +93,19 @@ export function createChatTransport(options: {
     options.fanout.publish({ kind: 'signal', topic: inboxTopic(conversation.siteId), body: signal })
   }
 
+  /** Visitors reach their own conversations (writing only while open); agents reach any. */
+  async function canAccess(principal: Principal, stream: string, access: 'read' | 'write') {
+    const conversationId = parseConversationStream(stream)
+    if (!conversationId) return false
+    const conversation = await store.getConversation(conversationId)
+    if (!conversation) return false
+    if (principal.kind === 'agent') return true
+    return (
+      conversation.visitorId === principal.visitorId &&
+      (access === 'read' || conversation.status === 'open')
+    )
+  }
+
   const transport = createTransportServer<Principal>({
     ...options.limits,
     server: options.server,
@@ -133,17 +148,7 @@ export function createChatTransport(options: {
     stillValid: (principal) => principal.kind !== 'agent' || principal.expiresAt > Date.now(),
     principalKey: (principal) =>
       principal.kind === 'agent' ? `agent:${principal.agentId}` : `visitor:${principal.visitorId}`,
-    async authorize(principal, stream, access) {
-      const conversationId = parseConversationStream(stream)
-      if (!conversationId) return false
-      const conversation = await store.getConversation(conversationId)
-      if (!conversation) return false
-      if (principal.kind === 'agent') return true
-      return (
-        conversation.visitorId === principal.visitorId &&
-        (access === 'read' || conversation.status === 'open')
-      )
-    },
+    authorize: (principal, stream, access) => canAccess(principal, stream, access),
     async append(principal, { stream, id, body }) {
       const content = decode(MessageInput, body)
       if (!content.ok) return { ok: false, code: 'invalid_payload', message: content.error }
@@ -162,6 +167,17 @@ export function createChatTransport(options: {
       if (!outcome.ok) return { ok: false, code: 'forbidden', message: 'no such conversation' }
       if (!outcome.duplicate) announce(outcome.conversation, outcome.item)
       return { ok: true, item: outcome.item }
+    },
+    // Typing: relayed to the conversation's followers on every node, never stored.
+    async onSignal(principal, topic, body) {
+      const typing = decode(TypingInput, body)
+      if (!typing.ok || !(await canAccess(principal, topic, 'read'))) return
+      const author =
+        principal.kind === 'agent'
+          ? { role: 'agent' as const, id: principal.agentId, name: principal.name }
+          : { role: 'visitor' as const, id: principal.visitorId }
+      const signal: TypingSignal = { type: 'typing', typing: typing.value.typing, author }
+      options.fanout.publish({ kind: 'signal', topic, body: signal })
     },
     async replay(stream, afterSeq, limit) {
       const conversationId = parseConversationStream(stream)

@@ -95,6 +95,40 @@ describe.skipIf(missing !== undefined)('two nodes on one PostgreSQL and one Redi
     expect(signals.length).toBeGreaterThan(0)
   })
 
+  test('typing on one node reaches the other participant on another node, and nobody else', async () => {
+    const channel = `causette:test:typing:${Date.now()}`
+    const [a, b] = await cluster([channel, channel])
+    const visitor = await newVisitor(a.url)
+    const stranger = await newVisitor(b.url)
+    const { cookie } = await signIn(b.url)
+    const stream = conversationStream(visitor.conversationId)
+    const v = visitorTransport(a.url, visitor.token)
+    const agent = agentTransport(b.url, cookie)
+    const s = visitorTransport(b.url, stranger.token)
+    clients.push(v, agent, s)
+    const heardByAgent: unknown[] = []
+    const heardByStranger: unknown[] = []
+    agent.onSignal((topic, body) => topic === stream && heardByAgent.push(body))
+    s.onSignal((_topic, body) => heardByStranger.push(body))
+    agent.follow(stream)
+    s.follow(stream) // refused: not the stranger's conversation
+    v.follow(stream)
+    await until(() => [v, agent, s].every((t) => t.state().status === 'open'), 5_000, 'connections')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(v.signal(stream, { type: 'typing', typing: true })).toBe(true)
+    // The stranger tries to fake typing in someone else's conversation: dropped.
+    s.signal(stream, { type: 'typing', typing: true })
+    await until(() => heardByAgent.length === 1, 5_000, 'typing across nodes')
+    expect(heardByAgent[0]).toEqual({
+      type: 'typing',
+      typing: true,
+      author: { role: 'visitor', id: visitor.visitorId },
+    })
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(heardByAgent).toHaveLength(1)
+    expect(heardByStranger).toEqual([])
+  })
+
   test('a node that missed every doorbell converges on the store after a resync', async () => {
     // Different channels: node B hears nothing from node A, as during a Redis partition.
     const [a, b] = await cluster([`causette:test:a:${Date.now()}`, `causette:test:b:${Date.now()}`])
