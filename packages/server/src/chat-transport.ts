@@ -20,6 +20,7 @@ import { hashToken } from './auth/tokens.js'
 import type { Fanout } from './fanout.js'
 import { agentSessionOf } from './http/agent-routes.js'
 import { isSameOrigin, originAllowed } from './http/origins.js'
+import type { Presence } from './presence.js'
 import type { Store } from './store/store.js'
 
 /** Who is on the other end of a transport connection. */
@@ -76,6 +77,8 @@ export function createChatTransport(options: {
   readonly clientIp: (request: IncomingMessage) => string
   /** How this node hears about items and signals from other nodes. */
   readonly fanout: Fanout
+  /** Which agents are connected, on any node. */
+  readonly presence: Presence
 }): ChatTransport {
   const { store } = options
 
@@ -149,6 +152,12 @@ export function createChatTransport(options: {
     principalKey: (principal) =>
       principal.kind === 'agent' ? `agent:${principal.agentId}` : `visitor:${principal.visitorId}`,
     authorize: (principal, stream, access) => canAccess(principal, stream, access),
+    onConnect: (principal) => {
+      if (principal.kind === 'agent') options.presence.connected(principal.agentId)
+    },
+    onDisconnect: (principal) => {
+      if (principal.kind === 'agent') options.presence.disconnected(principal.agentId)
+    },
     async append(principal, { stream, id, body }) {
       const content = decode(MessageInput, body)
       if (!content.ok) return { ok: false, code: 'invalid_payload', message: content.error }

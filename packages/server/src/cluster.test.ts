@@ -129,6 +129,30 @@ describe.skipIf(missing !== undefined)('two nodes on one PostgreSQL and one Redi
     expect(heardByStranger).toEqual([])
   })
 
+  test('an agent connected to one node is online on every node, and offline once gone', async () => {
+    const channel = `causette:test:presence:${Date.now()}`
+    const [a, b] = await cluster([channel, channel])
+    const { cookie } = await signIn(b.url)
+    const online = async (url: string) =>
+      (
+        (await (await fetch(`${url}/api/v1/agents/online`, { headers: { cookie } })).json()) as {
+          agents: Array<{ name: string }>
+        }
+      ).agents.map((agent) => agent.name)
+    expect(await online(a.url)).toEqual([])
+    const agent = agentTransport(b.url, cookie)
+    clients.push(agent)
+    await until(() => agent.state().status === 'open', 5_000, 'agent connection')
+    expect(await online(a.url)).toEqual(['ada'])
+    expect(await online(b.url)).toEqual(['ada'])
+    agent.close()
+    const start = Date.now()
+    while ((await online(a.url)).length > 0) {
+      if (Date.now() - start > 5_000) throw new Error('agent still online after disconnecting')
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  })
+
   test('a node that missed every doorbell converges on the store after a resync', async () => {
     // Different channels: node B hears nothing from node A, as during a Redis partition.
     const [a, b] = await cluster([`causette:test:a:${Date.now()}`, `causette:test:b:${Date.now()}`])

@@ -14,6 +14,7 @@ import { type ChatTransport, createChatTransport, type TransportLimits } from '.
 import { createLocalFanout, createRedisFanout } from './fanout.js'
 import { agentRoutes } from './http/agent-routes.js'
 import { widgetRoutes } from './http/widget-routes.js'
+import { createLocalPresence, createRedisPresence } from './presence.js'
 import { createRateLimiter } from './rate-limiter.js'
 import { ServerError } from './server-error.js'
 import { createPostgresStore } from './store/create-postgres-store.js'
@@ -146,10 +147,17 @@ export async function createServer(options: ServerOptions = {}): Promise<Causett
   const fanout = options.redis
     ? createRedisFanout({ ...options.redis, log: app.log })
     : createLocalFanout()
+  const presence = options.redis
+    ? createRedisPresence({
+        url: options.redis.url,
+        prefix: `${options.redis.channel ?? 'causette:fanout'}:presence`,
+      })
+    : createLocalPresence()
   const chat = createChatTransport({
     server: app.server,
     store,
     fanout,
+    presence,
     log: app.log,
     clientIp: (request) => clientIp(request, options.trustProxy ?? false),
     ...(options.transport ? { limits: options.transport } : {}),
@@ -196,6 +204,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Causett
           windowMs: 15 * 60_000,
         }),
         secureCookies: options.secureCookies ?? false,
+        presence,
         onSignOut: (sessionHash: string) =>
           chat.transport.disconnect((p) => p.kind === 'agent' && p.sessionHash === sessionHash),
       })
@@ -219,6 +228,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Causett
         await chat.transport.close()
         await app.close()
         await fanout.close()
+        await presence.close()
         await store.close()
       })()
       return closed

@@ -4,6 +4,7 @@ import { parseCookie, stringifySetCookie } from 'cookie'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { hashPassword, verifyPassword } from '../auth/password.js'
 import { createToken, hashToken } from '../auth/tokens.js'
+import type { Presence } from '../presence.js'
 import type { RateLimiter } from '../rate-limiter.js'
 import { ServerError } from '../server-error.js'
 import type { Agent, AgentSession, Store } from '../store/store.js'
@@ -21,6 +22,8 @@ export interface AgentRoutesOptions {
   readonly secureCookies: boolean
   /** A session ended (sign-out): its live connections must end too. */
   readonly onSignOut: (sessionHash: string) => void
+  /** Which agents are connected, on any node. */
+  readonly presence: Presence
 }
 
 type PublicAgent = Pick<Agent, 'id' | 'email' | 'name' | 'role'>
@@ -45,7 +48,7 @@ function readCookie(header: string | undefined, name: string): string | undefine
 /** The console's endpoints, same-origin only, cookie-authenticated: `/api/v1/agent/*` and lists. */
 export async function agentRoutes(
   app: FastifyInstance,
-  { store, signInLimiter, secureCookies, onSignOut }: AgentRoutesOptions,
+  { store, signInLimiter, secureCookies, onSignOut, presence }: AgentRoutesOptions,
 ) {
   // A hash to verify against when the email is unknown, so both cases take the same time.
   const decoy = hashPassword(randomBytes(16).toString('hex'))
@@ -124,6 +127,15 @@ export async function agentRoutes(
     }
     setSessionCookie(reply, '', new Date(0), secureCookies)
     return reply.code(204).send()
+  })
+
+  app.get('/agents/online', async (request) => {
+    await requireAgent(request)
+    const online = new Set(await presence.onlineAgentIds())
+    const agents = (await store.listAgents())
+      .filter((a) => online.has(a.id))
+      .map(({ id, name }) => ({ id, name }))
+    return { agents }
   })
 
   app.get<{ Querystring: { status?: string } }>(

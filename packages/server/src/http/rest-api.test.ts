@@ -1,11 +1,13 @@
 import { afterEach, describe, expect, test } from 'vitest'
 import {
   agentCredentials,
+  agentTransport,
   json,
   newVisitor,
   signIn,
   startTestServer,
   type TestServer,
+  until,
 } from '../test-support.js'
 
 type ErrorBody = { error: { code: string; message: string } }
@@ -142,6 +144,25 @@ describe('REST API', () => {
     })
     expect(out.status).toBe(204)
     expect((await fetch(`${t.url}/api/v1/agent/session`, { headers: { cookie } })).status).toBe(401)
+  })
+
+  test('online agents: only signed-in agents may ask; an agent with a live connection is listed', async () => {
+    t = await startTestServer()
+    expect((await fetch(`${t.url}/api/v1/agents/online`)).status).toBe(401)
+    const { cookie } = await signIn(t.url)
+    const list = async () =>
+      (
+        await json<{ agents: Array<{ name: string }> }>(
+          await fetch(`${t?.url}/api/v1/agents/online`, { headers: { cookie } }),
+        )
+      ).agents.map((a) => a.name)
+    expect(await list()).toEqual([])
+    const agent = agentTransport(t.url, cookie)
+    await until(() => agent.state().status === 'open', 5_000, 'agent connection')
+    expect(await list()).toEqual(['ada'])
+    agent.close()
+    await until(() => t?.server.chat.transport.stats().connections === 0, 5_000, 'disconnect seen')
+    expect(await list()).toEqual([])
   })
 
   test('conversations list needs a signed-in agent and shows the last message', async () => {

@@ -174,6 +174,14 @@ export function createSqlStore(db: Kysely<Database>, now = () => new Date()): St
         .executeTakeFirstOrThrow()
       return Number(row.n)
     },
+    async listAgents() {
+      const rows = await db
+        .selectFrom('agents')
+        .select(['id', 'email', 'name', 'role'])
+        .orderBy('name')
+        .execute()
+      return rows.map(toAgent)
+    },
     async findAgentCredentials(email) {
       const row = await db
         .selectFrom('agents')

@@ -60,6 +60,7 @@ export interface Store {
     readonly passwordHash: string
   }): Promise<Agent>
   countAgents(): Promise<number>
+  listAgents(): Promise<readonly Agent[]>
   findAgentCredentials(email: string): Promise<{ agent: Agent; passwordHash: string } | undefined>
   createAgentSession(input: {
     readonly idHash: string

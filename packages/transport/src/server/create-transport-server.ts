@@ -53,6 +53,10 @@ export interface TransportHooks<P> {
   principalKey?(principal: P): string
   /** Checked on every heartbeat; a connection whose principal is no longer valid is closed with 1008. */
   stillValid?(principal: P): boolean
+  /** A WebSocket connection was authenticated (presence). */
+  onConnect?(principal: P): void
+  /** An authenticated WebSocket connection ended, however it ended. */
+  onDisconnect?(principal: P): void
 }
 
 export interface TransportLogger {
@@ -338,6 +342,7 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
     for (const stream of conn.follows?.keys() ?? []) unindex(byStream, stream, conn)
     for (const topic of conn.authed?.topics ?? []) unindex(byTopic, topic, conn)
     conn.follows = undefined
+    if (conn.authed) o.onDisconnect?.(conn.authed.principal)
     const key = conn.authed && o.principalKey?.(conn.authed.principal)
     if (key !== undefined) {
       const left = (perPrincipal.get(key) ?? 1) - 1
@@ -473,6 +478,7 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
         perPrincipal.set(key, (perPrincipal.get(key) ?? 0) + 1)
       }
       conn.authed = authed
+      o.onConnect?.(authed.principal)
       for (const topic of authed.topics ?? []) index(byTopic, topic, conn)
       send(conn, { t: 'welcome', heartbeatMs: o.heartbeatMs, maxFrameBytes: o.maxFrameBytes })
       return follow(conn, frame.cursors)
