@@ -174,13 +174,19 @@ export function createChatTransport(options: {
         content: content.value,
       })
       if (!outcome.ok) return { ok: false, code: 'forbidden', message: 'no such conversation' }
-      if (!outcome.duplicate) announce(outcome.conversation, outcome.item)
+      // Also for a duplicate: the first attempt may have been stored and then lost its
+      // announcement (connection cut after commit, node killed, drain). Followers that already
+      // hold the item ignore it.
+      announce(outcome.conversation, outcome.item)
       return { ok: true, item: outcome.item }
     },
     // Typing: relayed to the conversation's followers on every node, never stored.
     async onSignal(principal, topic, body) {
       const typing = decode(TypingInput, body)
-      if (!typing.ok || !(await canAccess(principal, topic, 'read'))) return
+      if (!typing.ok) return
+      // An ephemeral signal is not worth a connection: a failed check just drops it.
+      const allowed = await canAccess(principal, topic, 'write').catch(() => false)
+      if (!allowed) return
       const author =
         principal.kind === 'agent'
           ? { role: 'agent' as const, id: principal.agentId, name: principal.name }

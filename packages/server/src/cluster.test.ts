@@ -153,6 +153,46 @@ describe.skipIf(missing !== undefined)('two nodes on one PostgreSQL and one Redi
     }
   })
 
+  test('a node whose Redis subscription is cut resyncs by itself once it is back, with no further traffic', async () => {
+    const channel = `causette:test:cut:${Date.now()}`
+    const [a, b] = await cluster([channel, channel])
+    const visitor = await newVisitor(a.url)
+    const { cookie } = await signIn(b.url)
+    const stream = conversationStream(visitor.conversationId)
+    const v = visitorTransport(a.url, visitor.token)
+    const agent = agentTransport(b.url, cookie)
+    clients.push(v, agent)
+    const seenByAgent: StreamItem[] = []
+    agent.onItems((_s, items) => seenByAgent.push(...items))
+    agent.follow(stream)
+    await until(
+      () => agent.state().status === 'open' && v.state().status === 'open',
+      5_000,
+      'connections',
+    )
+    const { Redis } = await import('ioredis')
+    const admin = new Redis(redisUrl)
+    try {
+      // Cut only this test's subscribers (never other processes' clients), while sending.
+      const list = String(await admin.client('LIST'))
+      const ids = list
+        .split('\n')
+        .filter((line) => line.includes(`name=causette-sub:${channel}`))
+        .map((line) => /id=(\d+)/.exec(line)?.[1])
+      expect(ids.length).toBe(2)
+      for (const id of ids) await admin.client('KILL', 'ID', id as string)
+      const sends = []
+      for (let i = 0; i < 5; i++)
+        sends.push(v.send(stream, { type: 'text', text: `during the cut ${i}` }))
+      await Promise.all(sends)
+    } finally {
+      admin.disconnect()
+    }
+    // No more traffic: the agent on node B must still end up with every message.
+    await until(() => seenByAgent.length === 5, 10_000, 'convergence after the cut')
+    expect(seenByAgent.map((item) => item.seq)).toEqual([1, 2, 3, 4, 5])
+  })
+
   test('a node that missed every doorbell converges on the store after a resync', async () => {
     // Different channels: node B hears nothing from node A, as during a Redis partition.
     const [a, b] = await cluster([`causette:test:a:${Date.now()}`, `causette:test:b:${Date.now()}`])

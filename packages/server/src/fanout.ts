@@ -47,10 +47,30 @@ export function createLocalFanout(): Fanout {
   }
 }
 
+/** Ends an ioredis client whether or not it is connected: `quit` alone keeps reconnecting. */
+export async function endRedis(client: Redis): Promise<void> {
+  if (client.status !== 'ready') return client.disconnect()
+  await Promise.race([
+    client.quit().catch(() => undefined),
+    new Promise((r) => setTimeout(r, 1_000)),
+  ])
+  client.disconnect()
+}
+
+/** Client settings for links that must fail fast instead of queueing while Redis is away. */
+export const redisFailFast = {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  commandTimeout: 2_000,
+  keepAlive: 10_000,
+} as const
+
 /**
  * Several nodes over Redis pub/sub. Publishing never waits for Redis and never queues while it
- * is down (that would grow without bound): a lost doorbell is repaired by the replay on
- * reconnect.
+ * is down (that would grow without bound): a lost doorbell is repaired by a resync. A node
+ * resyncs itself when its subscription comes back after any break (an error, or a clean close
+ * such as a Redis restart or a killed client), and a node whose publish failed asks every node
+ * to resync once its publisher is back, since it is the others that missed its doorbells.
  */
 export function createRedisFanout(options: {
   readonly url: string
@@ -62,27 +82,54 @@ export function createRedisFanout(options: {
   const node = randomUUID()
   const messages = listeners<[FanoutMessage]>()
   const reconnects = listeners<[]>()
-  const redisOptions = { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }
-  const publisher = new Redis(options.url, redisOptions)
-  const subscriber = new Redis(options.url, { ...redisOptions, enableOfflineQueue: true })
-  let broken = false
+  const publisher = new Redis(options.url, {
+    ...redisFailFast,
+    connectionName: `causette-pub:${channel}`,
+  })
+  const subscriber = new Redis(options.url, {
+    ...redisFailFast,
+    enableOfflineQueue: true,
+    commandTimeout: undefined,
+    connectionName: `causette-sub:${channel}`,
+  })
+  let subscriberLost = false
+  let publishFailed = false
   for (const client of [publisher, subscriber]) {
     client.on('error', (error: Error) => {
-      broken = true
       options.log?.warn({ err: error.message }, 'redis fan-out link is down')
     })
   }
+  subscriber.on('close', () => {
+    subscriberLost = true
+  })
   subscriber.on('ready', () => {
-    void subscriber.subscribe(channel).catch(() => undefined)
-    if (broken) {
-      broken = false
-      reconnects.emit()
-    }
+    subscriber.subscribe(channel).then(
+      () => {
+        // Only once subscribed again: a resync before that could miss what happens meanwhile.
+        if (!subscriberLost) return
+        subscriberLost = false
+        reconnects.emit()
+      },
+      () => undefined,
+    )
+  })
+  publisher.on('ready', () => {
+    if (!publishFailed) return
+    publishFailed = false
+    publisher.publish(channel, JSON.stringify({ node, resync: true })).catch(() => {
+      publishFailed = true
+    })
   })
   subscriber.on('message', (_channel: string, text: string) => {
     try {
-      const envelope = JSON.parse(text) as { node: string; message: FanoutMessage }
-      if (envelope.node !== node) messages.emit(envelope.message)
+      const envelope = JSON.parse(text) as {
+        node: string
+        message?: FanoutMessage
+        resync?: boolean
+      }
+      if (envelope.node === node) return
+      if (envelope.resync) reconnects.emit()
+      else if (envelope.message) messages.emit(envelope.message)
     } catch {
       // Not ours, or garbage: a doorbell can be ignored.
     }
@@ -91,13 +138,13 @@ export function createRedisFanout(options: {
     publish(message) {
       messages.emit(message)
       publisher.publish(channel, JSON.stringify({ node, message })).catch(() => {
-        broken = true
+        publishFailed = true
       })
     },
     onMessage: messages.add,
     onReconnect: reconnects.add,
     async close() {
-      await Promise.allSettled([publisher.quit(), subscriber.quit()])
+      await Promise.all([endRedis(publisher), endRedis(subscriber)])
     },
   }
 }

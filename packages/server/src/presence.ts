@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
+import { endRedis, redisFailFast } from './fanout.js'
 
 /** Which agents are connected, across every node. */
 export interface Presence {
@@ -51,7 +52,10 @@ export function createRedisPresence(options: {
   const ttlS = options.ttlS ?? 30
   const node = randomUUID()
   const local = counter()
-  const redis = new Redis(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
+  const redis = new Redis(options.url, {
+    ...redisFailFast,
+    connectionName: `causette-presence:${options.prefix}`,
+  })
   redis.on('error', () => undefined) // presence degrades to this node's view while Redis is away
   const key = (agentId: string) => `${options.prefix}:${agentId}:${node}`
   const refresh = () => {
@@ -95,8 +99,10 @@ export function createRedisPresence(options: {
     },
     async close() {
       clearInterval(timer)
-      await Promise.allSettled([...local.counts.keys()].map((agentId) => redis.del(key(agentId))))
-      await redis.quit().catch(() => undefined)
+      if (redis.status === 'ready') {
+        await Promise.allSettled([...local.counts.keys()].map((agentId) => redis.del(key(agentId))))
+      }
+      await endRedis(redis)
     },
   }
 }

@@ -32,7 +32,11 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,
-    options: `-c search_path=${schema}`,
+    connectionTimeoutMillis: 5_000,
+    keepAlive: true,
+    // A node frozen inside a transaction must not hold a conversation's row lock for ever, and
+    // no query may wait for ever: the client retries, idempotently, elsewhere.
+    options: `-c search_path=${schema} -c lock_timeout=5s -c statement_timeout=15s -c idle_in_transaction_session_timeout=10s`,
   })
   // A broken idle connection (server restart, network cut) must not crash the process.
   pool.on('error', () => undefined)

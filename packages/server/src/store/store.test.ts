@@ -124,6 +124,8 @@ for (const backend of backends) {
             ),
           )
           expect(outcomes.every((o) => o.ok)).toBe(true)
+          // Exactly one of the two writers of each id stored it.
+          expect(outcomes.filter((o) => o.ok && o.duplicate)).toHaveLength(40)
           const items = await store.replay(id, 0, 1000)
           expect(items.map((i) => i.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1))
           expect(new Set(items.map((i) => i.id)).size).toBe(40)

@@ -679,6 +679,11 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
       closing = true
       clearInterval(heartbeat)
       o.server.off('upgrade', upgradeListener)
+      // Finish what is in flight before saying goodbye: a frame being stored now must get its
+      // ack (and its announcement) rather than be cut off half way. New frames are ignored.
+      for (const conn of conns) conn.ending = true
+      const settled = Promise.allSettled([...[...conns].map((conn) => conn.queue), longPoll.idle()])
+      await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, 10_000).unref())])
       longPoll.close()
       // A drain (rolling restart): every client gets its own retry hint, spread over
       // `drainSpreadMs`, so the other nodes take them over gradually instead of all at once.

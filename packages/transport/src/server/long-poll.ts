@@ -54,6 +54,8 @@ export function createLongPoll<P>(o: LongPollOptions<P>) {
   // full buckets every minute, so its size follows the addresses active in the last minute.
   const buckets = new Map<string, { bucket: TokenBucket; lastUsed: number }>()
   const counters = { polls: 0, sends: 0, rejected: 0 }
+  let sendsInFlight = 0
+  const idleWaiters: Array<() => void> = []
   const prune = setInterval(() => {
     const idle = o.now() - 60_000
     for (const [ip, entry] of buckets) if (entry.lastUsed < idle) buckets.delete(ip)
@@ -176,7 +178,14 @@ export function createLongPoll<P>(o: LongPollOptions<P>) {
       return true
     }
     if (kind === 'poll') await poll(res, authed, parsed)
-    else await sendBatch(res, authed.principal, parsed)
+    else {
+      sendsInFlight++
+      try {
+        await sendBatch(res, authed.principal, parsed)
+      } finally {
+        if (--sendsInFlight === 0) for (const resolve of idleWaiters.splice(0)) resolve()
+      }
+    }
     return true
   }
 
@@ -313,6 +322,11 @@ export function createLongPoll<P>(o: LongPollOptions<P>) {
           entry.wake()
         }
       }
+    },
+    /** Resolves when no `send` request is being handled. */
+    idle(): Promise<void> {
+      if (sendsInFlight === 0) return Promise.resolve()
+      return new Promise((resolve) => idleWaiters.push(resolve))
     },
     /** Answers every held poll: each re-reads from the store. */
     wakeAll() {
