@@ -205,7 +205,7 @@ export function createChatTransport(options: {
     else transport.signal(message.topic, message.body)
   })
   // Doorbells may have been lost while the link was down: catch every follower up from the store.
-  options.fanout.onReconnect(() => transport.resync())
+  options.fanout.onReconnect(() => void transport.resync())
 
   return { transport, announce }
 }

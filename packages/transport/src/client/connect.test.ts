@@ -173,3 +173,34 @@ describe('connect', () => {
     expect(h.streams.replay('s', 0, 10).map((i) => i.id)).toEqual(['small'])
   })
 })
+
+describe('resync', () => {
+  let h: Harness | undefined
+  const clients: Transport[] = []
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.close()
+    await h?.close()
+    h = undefined
+  })
+
+  test('replays every follower from the store in bounded batches, and coalesces repeated calls', async () => {
+    h = await startHarness({ resyncBatch: 2, resyncJitterMs: 0 })
+    const checks: Array<ReturnType<typeof sequenceChecker>> = []
+    for (let i = 0; i < 5; i++) {
+      const client = testClient(h.url, `c${i}`, { channels: ['ws'] })
+      clients.push(client)
+      client.follow('quiet')
+      checks.push(sequenceChecker(client, 'quiet'))
+    }
+    await until(() => h?.transport.stats().connections === 5, 5_000, 'connections')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    // Stored without a doorbell, as while the fan-out link was down.
+    for (let i = 0; i < 3; i++) h.streams.append('quiet', `q${i}`, i)
+    const first = h.transport.resync()
+    const second = h.transport.resync()
+    expect(second).toBe(first)
+    await first
+    await until(() => checks.every((c) => c.seen.length === 3), 5_000, 'every follower caught up')
+    for (const check of checks) check.assertExactly(3)
+  })
+})

@@ -93,6 +93,10 @@ export interface TransportServerOptions<P> extends TransportHooks<P> {
   readonly maxFollows?: number
   /** The client's address, for per-IP limits; behind a proxy, read it from the proxy's header. @default the socket's remote address */
   readonly clientIp?: (request: IncomingMessage) => string
+  /** `resync()` starts after a random delay up to this, so that nodes do not all start at once. @default 1000 */
+  readonly resyncJitterMs?: number
+  /** Followed streams replayed at once by `resync()`. @default 50 */
+  readonly resyncBatch?: number
   /** On `close()`, clients are told to come back after a random delay up to this. @default 5000 */
   readonly drainSpreadMs?: number
   /** Items per replay query. @default 200 */
@@ -126,6 +130,8 @@ export const transportServerDefaults = {
   clientIp: (request: IncomingMessage) => request.socket.remoteAddress ?? 'unknown',
   replayBatch: 200,
   drainSpreadMs: 5_000,
+  resyncJitterMs: 1_000,
+  resyncBatch: 50,
   pollHoldMs: 25_000,
   maxPollBodyBytes: 256 * 1024,
   maxHeldPolls: 10_000,
@@ -159,7 +165,7 @@ export interface TransportServer<P = unknown> {
    * Replays every followed stream of every connection from the store, and answers every held
    * poll: after notifications may have been lost (the fan-out between nodes broke).
    */
-  resync(): void
+  resync(): Promise<void>
   /** Closes, with 1008, every connection whose principal matches (sign-out, revoked access). */
   disconnect(match: (principal: P) => boolean): number
   /** Stops answering upgrades and polls, and closes every connection with 1012 and a spread retry hint. */
@@ -214,6 +220,8 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
   const counters = { invalidFrames: 0, rateLimited: 0, slowConsumersClosed: 0, rejectedUpgrades: 0 }
   const perPrincipal = new Map<string, number>()
   let closing = false
+  let resyncing: Promise<void> | undefined
+  let resyncAgain = false
 
   /** The one place a `send` is authorised, stored and answered, for WebSocket and long-poll alike. */
   async function handleSend(
@@ -646,13 +654,35 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
     signal,
     handleRequest: (request, response) => longPoll.handle(request, response),
     resync() {
-      for (const conn of conns) {
-        for (const [stream, state] of conn.follows ?? []) {
-          state.dirty = true
-          if (!state.pumping) void pump(conn, stream, state)
-        }
+      // Several breaks in a row make one more pass, not one pass each.
+      if (resyncing) {
+        resyncAgain = true
+        return resyncing
       }
-      longPoll.wakeAll()
+      resyncing = (async () => {
+        do {
+          resyncAgain = false
+          // Every node resyncs after the same Redis break: spread them out, then replay in
+          // bounded batches so that message appends are not queued behind thousands of replays.
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * o.resyncJitterMs))
+          const work: Array<[Conn<P>, string, FollowState]> = []
+          for (const conn of conns) {
+            for (const [stream, state] of conn.follows ?? []) work.push([conn, stream, state])
+          }
+          for (let i = 0; i < work.length && !closing; i += o.resyncBatch) {
+            await Promise.all(
+              work.slice(i, i + o.resyncBatch).map(([conn, stream, state]) => {
+                state.dirty = true
+                return state.pumping ? undefined : pump(conn, stream, state)
+              }),
+            )
+          }
+          longPoll.wakeAll()
+        } while (resyncAgain && !closing)
+      })().finally(() => {
+        resyncing = undefined
+      })
+      return resyncing
     },
     disconnect(match) {
       let count = 0
