@@ -1,6 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
-import { createSqlStore, migrate } from './create-sql-store.js'
+import { openMigratedStore } from './create-sql-store.js'
 import type { Database } from './schema.js'
 import type { Store } from './store.js'
 
@@ -41,11 +41,5 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   // A broken idle connection (server restart, network cut) must not crash the process.
   pool.on('error', () => undefined)
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
-  try {
-    await migrate(db)
-  } catch (error) {
-    await db.destroy()
-    throw error
-  }
-  return createSqlStore(db)
+  return openMigratedStore(db)
 }

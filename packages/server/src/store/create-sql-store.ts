@@ -17,6 +17,17 @@ export async function migrate(db: Kysely<Database>): Promise<void> {
   }
 }
 
+/** Migrates, then wraps the database as a store; closes it if the migration fails. */
+export async function openMigratedStore(db: Kysely<Database>): Promise<Store> {
+  try {
+    await migrate(db)
+  } catch (error) {
+    await db.destroy()
+    throw error
+  }
+  return createSqlStore(db)
+}
+
 type ConversationRow = Selectable<ConversationTable> & {
   last_role: MessageTable['author_role'] | null
   last_content: string | null

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Sqlite from 'better-sqlite3'
 import { Kysely, SqliteDialect } from 'kysely'
-import { createSqlStore, migrate } from './create-sql-store.js'
+import { openMigratedStore } from './create-sql-store.js'
 import type { Database } from './schema.js'
 import type { Store } from './store.js'
 
@@ -23,11 +23,5 @@ export function openSqlite(path: string): Sqlite.Database {
 /** Opens (and creates, and migrates) the SQLite store at `path`. */
 export async function createSqliteStore(path: string): Promise<Store> {
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(path) }) })
-  try {
-    await migrate(db)
-  } catch (error) {
-    await db.destroy()
-    throw error
-  }
-  return createSqlStore(db)
+  return openMigratedStore(db)
 }
