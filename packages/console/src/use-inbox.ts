@@ -5,6 +5,9 @@ import type { Api } from './api.js'
 import type { ApiError } from './api-error.js'
 import { fromSnapshot, upsertConversation } from './conversation-list.js'
 
+/** How often the list is fetched again while the transport is on long-poll. */
+export const pollRefreshMs = 15_000
+
 export type InboxLoad =
   | { readonly status: 'loading' }
   | { readonly status: 'ready' }
@@ -55,17 +58,41 @@ export function useInbox(api: Api, transport: Transport, onUnauthorized: () => v
     const offSignal = transport.onSignal((topic, body) => {
       const decoded = decode(InboxSignal, body)
       if (!decoded.ok) return
-      const { conversation } = decoded.value
-      if (topic !== inboxTopic(conversation.siteId)) return
-      signalledSince?.push(conversation)
-      setConversations((list) => upsertConversation(list, conversation))
+      const signal = decoded.value
+      switch (signal.type) {
+        case 'conversation.updated': {
+          const { conversation } = signal
+          if (topic !== inboxTopic(conversation.siteId)) return
+          signalledSince?.push(conversation)
+          setConversations((list) => upsertConversation(list, conversation))
+          return
+        }
+        case 'inbox.stale':
+          if (topic === inboxTopic(signal.siteId)) void refresh()
+          return
+      }
     })
 
+    // Long-poll is stateless: a signal sent between two polls reaches nobody. While on
+    // long-poll, the list is fetched again now and then, so a missed change shows within
+    // `pollRefreshMs`.
+    let pollRefresh: ReturnType<typeof setInterval> | undefined
+    function onState(state: ReturnType<Transport['state']>) {
+      const onPoll = state.status === 'open' && state.via === 'poll'
+      if (onPoll && !pollRefresh) pollRefresh = setInterval(() => void refresh(), pollRefreshMs)
+      if (!onPoll && pollRefresh) {
+        clearInterval(pollRefresh)
+        pollRefresh = undefined
+      }
+    }
+
     let wasOpen = transport.state().status === 'open'
+    onState(transport.state())
     const offState = transport.subscribe((state) => {
       const open = state.status === 'open'
       if (open && !wasOpen) void refresh()
       wasOpen = open
+      onState(state)
     })
 
     void refresh()
@@ -73,6 +100,7 @@ export function useInbox(api: Api, transport: Transport, onUnauthorized: () => v
       disposed = true
       offSignal()
       offState()
+      if (pollRefresh) clearInterval(pollRefresh)
     }
   }, [api, transport])
 

@@ -18,11 +18,15 @@ export const ConversationSummary = z.object({
 })
 export type ConversationSummary = z.infer<typeof ConversationSummary>
 
-/** Signals the server sends to agents on the inbox topic of a site. */
-export const InboxSignal = z.object({
-  type: z.literal('conversation.updated'),
-  conversation: ConversationSummary,
-})
+/**
+ * Signals the server sends to agents on the inbox topic of a site: a conversation changed, or
+ * the node may have missed changes (its link to the other nodes broke) and lists must be
+ * fetched again. Signals are not replayed, so `inbox.stale` is how a missed one is repaired.
+ */
+export const InboxSignal = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('conversation.updated'), conversation: ConversationSummary }),
+  z.object({ type: z.literal('inbox.stale'), siteId: z.string() }),
+])
 export type InboxSignal = z.infer<typeof InboxSignal>
 
 const conversationPrefix = 'conv:'

@@ -81,6 +81,7 @@ export function createChatTransport(options: {
   readonly presence: Presence
 }): ChatTransport {
   const { store } = options
+  const signalAccess = createAccessCache()
 
   function announce(
     conversation: ConversationSummary,
@@ -158,6 +159,9 @@ export function createChatTransport(options: {
     onDisconnect: (principal) => {
       if (principal.kind === 'agent') options.presence.disconnected(principal.agentId)
     },
+    onPoll: (principal) => {
+      if (principal.kind === 'agent') options.presence.polled(principal.agentId)
+    },
     async append(principal, { stream, id, body }) {
       const content = decode(MessageInput, body)
       if (!content.ok) return { ok: false, code: 'invalid_payload', message: content.error }
@@ -184,8 +188,12 @@ export function createChatTransport(options: {
     async onSignal(principal, topic, body) {
       const typing = decode(TypingInput, body)
       if (!typing.ok) return
-      // An ephemeral signal is not worth a connection: a failed check just drops it.
-      const allowed = await canAccess(principal, topic, 'write').catch(() => false)
+      // Typing frames come every few seconds from every open composer: the access check is
+      // cached briefly instead of costing a query per frame. An ephemeral signal is not worth a
+      // connection: a failed check just drops it.
+      const allowed = await signalAccess(principal, topic, () =>
+        canAccess(principal, topic, 'write').catch(() => false),
+      )
       if (!allowed) return
       const author =
         principal.kind === 'agent'
@@ -198,14 +206,66 @@ export function createChatTransport(options: {
       const conversationId = parseConversationStream(stream)
       return conversationId ? store.replay(conversationId, afterSeq, limit) : []
     },
+    async heads(streams) {
+      const ids = new Map<string, string>()
+      for (const stream of streams) {
+        const id = parseConversationStream(stream)
+        if (id) ids.set(id, stream)
+      }
+      const seqs = await store.lastSeqs([...ids.keys()])
+      const heads = new Map<string, number>()
+      for (const [id, seq] of seqs) heads.set(conversationStream(id), seq)
+      return heads
+    },
   })
 
   options.fanout.onMessage((message) => {
     if (message.kind === 'items') transport.publish(message.stream, message.items)
     else transport.signal(message.topic, message.body)
   })
-  // Doorbells may have been lost while the link was down: catch every follower up from the store.
-  options.fanout.onReconnect(() => void transport.resync())
+  // Doorbells may have been lost while the link was down: catch every follower up from the
+  // store, and tell this node's agents to fetch their inbox again (signals are not replayed).
+  options.fanout.onReconnect(() => {
+    void transport.resync()
+    void store
+      .listSites()
+      .then((sites) => {
+        for (const site of sites) {
+          const stale: InboxSignal = { type: 'inbox.stale', siteId: site.id }
+          transport.signal(inboxTopic(site.id), stale)
+        }
+      })
+      .catch((error: unknown) => options.log.error({ err: error }, 'inbox.stale failed'))
+  })
 
   return { transport, announce }
+}
+
+/** How long a signal's access check is remembered, and how many are. */
+const accessTtlMs = 5_000
+const accessCacheMax = 10_000
+
+/**
+ * Remembers recent access checks for signals, per principal and topic, for `accessTtlMs`. A
+ * revoked access (a closed conversation) is honoured within that time; messages are always
+ * checked against the store.
+ */
+function createAccessCache() {
+  const entries = new Map<string, { readonly allowed: Promise<boolean>; readonly until: number }>()
+  return (principal: Principal, topic: string, check: () => Promise<boolean>) => {
+    const who = principal.kind === 'agent' ? `a:${principal.agentId}` : `v:${principal.visitorId}`
+    const key = `${who} ${topic}`
+    const now = Date.now()
+    const hit = entries.get(key)
+    if (hit && hit.until > now) return hit.allowed
+    entries.delete(key)
+    // Oldest first: Map keeps insertion order, so the cap evicts the stalest checks.
+    if (entries.size >= accessCacheMax) {
+      const oldest = entries.keys().next().value
+      if (oldest !== undefined) entries.delete(oldest)
+    }
+    const allowed = check()
+    entries.set(key, { allowed, until: now + accessTtlMs })
+    return allowed
+  }
 }

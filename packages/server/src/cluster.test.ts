@@ -1,4 +1,4 @@
-import { type ChatItem, conversationStream } from '@causette/events'
+import { type ChatItem, conversationStream, inboxTopic } from '@causette/events'
 import { connect, type StreamItem, type Transport } from '@causette/transport'
 import { afterEach, describe, expect, test } from 'vitest'
 import {
@@ -151,6 +151,19 @@ describe.skipIf(missing !== undefined)('two nodes on one PostgreSQL and one Redi
       if (Date.now() - start > 5_000) throw new Error('agent still online after disconnecting')
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
+    // On long-poll there is no connection to count: each poll keeps the agent present.
+    const poller = connect({
+      url: wsUrl(b.url),
+      channels: ['poll'],
+      fetch: (input, init) => {
+        const headers = new Headers(init?.headers)
+        headers.set('cookie', cookie)
+        return fetch(input, { ...init, headers })
+      },
+    })
+    clients.push(poller)
+    await until(() => poller.state().status === 'open', 5_000, 'agent on long-poll')
+    expect(await online(a.url)).toEqual(['ada'])
   })
 
   test('a node whose Redis subscription is cut resyncs by itself once it is back, with no further traffic', async () => {
@@ -164,6 +177,10 @@ describe.skipIf(missing !== undefined)('two nodes on one PostgreSQL and one Redi
     clients.push(v, agent)
     const seenByAgent: StreamItem[] = []
     agent.onItems((_s, items) => seenByAgent.push(...items))
+    const staleSignals: unknown[] = []
+    agent.onSignal((topic, body) => {
+      if ((body as { type?: string }).type === 'inbox.stale') staleSignals.push({ topic, body })
+    })
     agent.follow(stream)
     await until(
       () => agent.state().status === 'open' && v.state().status === 'open',
@@ -191,6 +208,12 @@ describe.skipIf(missing !== undefined)('two nodes on one PostgreSQL and one Redi
     // No more traffic: the agent on node B must still end up with every message.
     await until(() => seenByAgent.length === 5, 10_000, 'convergence after the cut')
     expect(seenByAgent.map((item) => item.seq)).toEqual([1, 2, 3, 4, 5])
+    // Inbox signals sent during the cut are gone for good: the console is told to refetch.
+    await until(() => staleSignals.length > 0, 5_000, 'inbox.stale')
+    expect(staleSignals[0]).toEqual({
+      topic: inboxTopic('demo'),
+      body: { type: 'inbox.stale', siteId: 'demo' },
+    })
   })
 
   test('a node that missed every doorbell converges on the store after a resync', async () => {

@@ -38,8 +38,14 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     // no query may wait for ever: the client retries, idempotently, elsewhere.
     options: `-c search_path=${schema} -c lock_timeout=5s -c statement_timeout=15s -c idle_in_transaction_session_timeout=10s`,
   })
-  // A broken idle connection (server restart, network cut) must not crash the process.
+  // A broken connection (server restart, network cut, pg_terminate_backend) must not crash the
+  // process. Idle ones report on the pool; a checked-out one (between two queries of a
+  // transaction) reports on the client, where an unhandled 'error' event would kill the node.
+  // The query in flight still fails, and the pool discards the broken client on release.
   pool.on('error', () => undefined)
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined)
+  })
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
-  return openMigratedStore(db)
+  return openMigratedStore(db, { schema })
 }

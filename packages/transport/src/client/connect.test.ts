@@ -203,4 +203,39 @@ describe('resync', () => {
     await until(() => checks.every((c) => c.seen.length === 3), 5_000, 'every follower caught up')
     for (const check of checks) check.assertExactly(3)
   })
+
+  test('with the heads hook, replays only the follows whose cursor is behind', async () => {
+    const replayed: string[] = []
+    let store: Harness['streams'] | undefined
+    h = await startHarness({
+      resyncJitterMs: 0,
+      // In the memory store seqs start at 1 with no gaps: the head is the length.
+      heads: async (names) => new Map(names.map((n) => [n, store?.replay(n, 0, 1e6).length ?? 0])),
+      replay: async (stream, after, limit) => {
+        replayed.push(stream)
+        return store?.replay(stream, after, limit) ?? []
+      },
+    })
+    store = h.streams
+    for (let i = 0; i < 2; i++) store.append('current', `c${i}`, i)
+    const behind: Array<ReturnType<typeof sequenceChecker>> = []
+    const current: Array<ReturnType<typeof sequenceChecker>> = []
+    for (let i = 0; i < 4; i++) {
+      const client = testClient(h.url, `c${i}`, { channels: ['ws'] })
+      clients.push(client)
+      const stream = i < 2 ? 'behind' : 'current'
+      client.follow(stream)
+      ;(i < 2 ? behind : current).push(sequenceChecker(client, stream))
+    }
+    await until(() => current.every((c) => c.seen.length === 2), 5_000, 'followers caught up')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    for (let i = 0; i < 3; i++) store.append('behind', `b${i}`, i)
+    replayed.length = 0
+    await h.transport.resync()
+    await until(() => behind.every((c) => c.seen.length === 3), 5_000, 'behind caught up')
+    expect(replayed.filter((s) => s === 'current')).toEqual([])
+    expect(replayed.filter((s) => s === 'behind').length).toBeGreaterThanOrEqual(2)
+    for (const check of behind) check.assertExactly(3)
+    for (const check of current) check.assertExactly(2)
+  })
 })

@@ -47,6 +47,11 @@ export interface TransportHooks<P> {
   ): Promise<AppendResult>
   /** Items of `stream` with `seq > afterSeq`, in order, at most `limit`. */
   replay(stream: string, afterSeq: number, limit: number): Promise<readonly StreamItem[]>
+  /**
+   * The last `seq` of each of `streams` (absent when unknown), in one query. With it, `resync()`
+   * replays only the follows whose cursor is behind, instead of querying every followed stream.
+   */
+  heads?(streams: readonly string[]): Promise<ReadonlyMap<string, number>>
   /** A client sent an ephemeral signal (typing, presence). */
   onSignal?(principal: P, topic: string, body: unknown): void | Promise<void>
   /** Groups connections of one principal (a visitor, an agent) for `maxConnectionsPerPrincipal`. */
@@ -57,6 +62,11 @@ export interface TransportHooks<P> {
   onConnect?(principal: P): void
   /** An authenticated WebSocket connection ended, however it ended. */
   onDisconnect?(principal: P): void
+  /**
+   * An authenticated long-poll request arrived. Long-poll has no connection to end, so presence
+   * counts a poller as there while it keeps polling (a poll is held at most `pollHoldMs`).
+   */
+  onPoll?(principal: P): void
 }
 
 export interface TransportLogger {
@@ -641,6 +651,17 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
   }, o.heartbeatMs)
   heartbeat.unref()
 
+  /** The heads of `streams`, or undefined (replay them all) without the hook or when it fails. */
+  async function headsOf(streams: readonly string[]) {
+    if (!o.heads) return undefined
+    try {
+      return await o.heads([...new Set(streams)])
+    } catch (error) {
+      o.log?.warn({ err: error }, 'heads failed: replaying every follow')
+      return undefined
+    }
+  }
+
   const upgradeListener = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     onUpgrade(request, socket, head).catch((error: unknown) => {
       o.log?.error({ err: error }, 'upgrade failed')
@@ -670,8 +691,12 @@ export function createTransportServer<P>(options: TransportServerOptions<P>): Tr
             for (const [stream, state] of conn.follows ?? []) work.push([conn, stream, state])
           }
           for (let i = 0; i < work.length && !closing; i += o.resyncBatch) {
+            const batch = work.slice(i, i + o.resyncBatch)
+            const heads = await headsOf(batch.map(([, stream]) => stream))
             await Promise.all(
-              work.slice(i, i + o.resyncBatch).map(([conn, stream, state]) => {
+              batch.map(([conn, stream, state]) => {
+                const head = heads?.get(stream)
+                if (head !== undefined && state.cursor >= head) return undefined
                 state.dirty = true
                 return state.pumping ? undefined : pump(conn, stream, state)
               }),

@@ -211,6 +211,7 @@ export function createLongPoll<P>(o: LongPollOptions<P>) {
 
   async function poll(res: ServerResponse, authed: Authenticated<P>, body: unknown) {
     counters.polls++
+    o.hooks.onPoll?.(authed.principal)
     const cursors = (body as { cursors?: unknown } | null)?.cursors
     const decoded = decodeClientFrame(JSON.stringify({ t: 'sub', cursors }))
     if (!decoded.ok || decoded.value.t !== 'sub')
