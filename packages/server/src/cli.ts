@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { createServer } from './create-server.js'
+import { parseIdentityConfig } from './identity/identity-config.js'
 
 /** `causette`: runs the server with settings from the environment (docs/getting-started.md). */
 async function main() {
@@ -31,7 +32,17 @@ async function main() {
           },
         }
       : {}),
-    sites: [{ id: 'demo', name: 'Demo shop', origins }],
+    sites: [
+      {
+        id: 'demo',
+        name: 'Demo shop',
+        origins,
+        // JSON keys (docs/identity.md); the variable's value is never printed, even when invalid.
+        ...(env.CAUSETTE_IDENTITY_KEYS
+          ? { identity: parseIdentityConfig(env.CAUSETTE_IDENTITY_KEYS) }
+          : {}),
+      },
+    ],
     ...(seed && separator > 0
       ? { seedAgent: { email: seed.slice(0, separator), password: seed.slice(separator + 1) } }
       : {}),

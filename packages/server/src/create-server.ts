@@ -14,12 +14,23 @@ import { type ChatTransport, createChatTransport, type TransportLimits } from '.
 import { createLocalFanout, createRedisFanout } from './fanout.js'
 import { agentRoutes } from './http/agent-routes.js'
 import { widgetRoutes } from './http/widget-routes.js'
+import {
+  createIdentityVerifier,
+  type IdentityVerifier,
+} from './identity/create-identity-verifier.js'
+import type { SiteIdentityConfig } from './identity/identity-config.js'
 import { createLocalPresence, createRedisPresence } from './presence.js'
 import { createRateLimiter } from './rate-limiter.js'
 import { ServerError } from './server-error.js'
 import { createPostgresStore } from './store/create-postgres-store.js'
 import { createSqliteStore } from './store/create-sqlite-store.js'
 import type { Site, Store } from './store/store.js'
+
+/** A site created or updated at start. Its identity keys stay in memory, never in the store. */
+export interface SiteOptions extends Site {
+  /** Keys that verify the identity tokens the site's backend mints (docs/identity.md). @default none: identify is off */
+  readonly identity?: SiteIdentityConfig
+}
 
 export interface ServerOptions {
   /** Where data lives. @default './.causette' */
@@ -34,7 +45,7 @@ export interface ServerOptions {
   /** Redis for fan-out between nodes (`redis://…`), and its channel. @default in-process */
   readonly redis?: { readonly url: string; readonly channel?: string }
   /** Sites created or updated at start. @default one site, `demo`, reachable from the server's own origin */
-  readonly sites?: readonly Site[]
+  readonly sites?: readonly SiteOptions[]
   /** Creates or updates this agent at start (admin role). */
   readonly seedAgent?: { readonly email: string; readonly password: string; readonly name?: string }
   /**
@@ -97,6 +108,12 @@ const bodyLimit = 64 * 1024
  */
 export async function createServer(options: ServerOptions = {}): Promise<CausetteServer> {
   const dataDir = options.dataDir ?? './.causette'
+  const sites = options.sites ?? [{ id: 'demo', name: 'Demo shop', origins: [] }]
+  // A bad key fails the start, before anything is opened.
+  const verifiers = new Map<string, IdentityVerifier>()
+  for (const site of sites) {
+    if (site.identity) verifiers.set(site.id, createIdentityVerifier(site.identity))
+  }
   const store = options.postgres
     ? await createPostgresStore(options.postgres)
     : await createSqliteStore(options.databasePath ?? join(dataDir, 'causette.db'))
@@ -107,9 +124,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Causett
     forceCloseConnections: true,
   })
 
-  for (const site of options.sites ?? [{ id: 'demo', name: 'Demo shop', origins: [] }]) {
-    await store.upsertSite(site)
-  }
+  for (const { id, name, origins } of sites) await store.upsertSite({ id, name, origins })
   await seedAgents(store, options)
 
   app.setErrorHandler((error, request, reply) => {
@@ -196,6 +211,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Causett
           limit: limits.visitorsPerIpPerMinute ?? 30,
           windowMs: 60_000,
         }),
+        identity: (siteId: string) => verifiers.get(siteId),
       })
       await api.register(agentRoutes, {
         store,

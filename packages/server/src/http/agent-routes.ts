@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import type { ConversationSummary } from '@causette/events'
+import {
+  type ContextRejection,
+  ContextUpdate,
+  type ContextView,
+  decodeContext,
+} from '@causette/events'
 import { parseCookie, stringifySetCookie } from 'cookie'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { hashPassword, verifyPassword } from '../auth/password.js'
@@ -7,6 +13,7 @@ import { createToken, hashToken } from '../auth/tokens.js'
 import type { Presence } from '../presence.js'
 import type { RateLimiter } from '../rate-limiter.js'
 import { ServerError } from '../server-error.js'
+import { contextChange } from '../store/context-change.js'
 import type { Agent, AgentSession, Store } from '../store/store.js'
 import { isSameOrigin } from './origins.js'
 
@@ -153,6 +160,56 @@ export async function agentRoutes(
         limit: 200,
       })
       return { conversations }
+    },
+  )
+
+  // One conversation with the context agents work from: every scope with its trust level, the
+  // cart and page snapshots, event counts, and the rule that started it.
+  app.get<{ Params: { id: string } }>(
+    '/conversations/:id',
+    async (request): Promise<{ conversation: ConversationSummary; context: ContextView }> => {
+      await requireAgent(request)
+      const conversation = await store.getConversation(request.params.id)
+      const context = conversation && (await store.conversationContext(conversation.id))
+      if (!conversation || !context) throw new ServerError('not_found', 'no such conversation')
+      return { conversation, context }
+    },
+  )
+
+  app.get<{ Params: { id: string } }>('/visitors/:id/context', async (request) => {
+    await requireAgent(request)
+    const visitor = await store.getVisitor(request.params.id)
+    const state = visitor && (await store.readContext(visitor.id))
+    if (!visitor || !state) throw new ServerError('not_found', 'no such visitor')
+    return {
+      visitor: { id: visitor.id, siteId: visitor.siteId, externalId: visitor.externalId ?? null },
+      context: state.visitor,
+      openConversationId: state.conversation?.id ?? null,
+    }
+  })
+
+  // The server API's route of trust: what a signed-in agent (or a back-office acting as one)
+  // sets is verified, and no page script can override it.
+  app.put<{ Params: { id: string } }>(
+    '/visitors/:id/context',
+    async (
+      request,
+      reply,
+    ): Promise<{ context: ContextView; rejected: readonly ContextRejection[] }> => {
+      await requireAgent(request, { csrf: true })
+      const update = decodeContext(ContextUpdate, request.body)
+      if (!update.ok) {
+        return reply
+          .code(400)
+          .send({ error: { code: update.error.code, message: update.error.message } })
+      }
+      const changed = await store.changeContext(
+        request.params.id,
+        contextChange(update.value, 'verified', Date.now()),
+      )
+      const state = changed && (await store.readContext(request.params.id))
+      if (!changed || !state) throw new ServerError('not_found', 'no such visitor')
+      return { context: state.visitor, rejected: changed.result }
     },
   )
 }

@@ -1,15 +1,26 @@
 import { randomUUID } from 'node:crypto'
 import type { ChatItem, ConversationSummary, MessageInput } from '@causette/events'
 import type { StreamItem } from '@causette/transport/protocol'
-import { type Kysely, type Selectable, sql } from 'kysely'
+import type { Kysely, Selectable } from 'kysely'
 import { Migrator } from 'kysely/migration'
 import { migrations } from './migrations.js'
 import type { ConversationTable, Database, MessageTable } from './schema.js'
+import { createVisitorContextQueries, toVisitor } from './sql-visitor-context.js'
 import type { Agent, Site, Store } from './store.js'
 
-/** Brings the schema up to date; throws with the failing migration's name. */
-export async function migrate(db: Kysely<Database>): Promise<void> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } })
+/**
+ * Brings the schema up to date; throws with the failing migration's name. On PostgreSQL, name
+ * the schema: Kysely otherwise takes another schema's migration tables for this one's.
+ */
+export async function migrate(
+  db: Kysely<Database>,
+  options: { readonly schema?: string } = {},
+): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    ...(options.schema === undefined ? {} : { migrationTableSchema: options.schema }),
+  })
   const { error, results } = await migrator.migrateToLatest()
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown'
@@ -18,9 +29,12 @@ export async function migrate(db: Kysely<Database>): Promise<void> {
 }
 
 /** Migrates, then wraps the database as a store; closes it if the migration fails. */
-export async function openMigratedStore(db: Kysely<Database>): Promise<Store> {
+export async function openMigratedStore(
+  db: Kysely<Database>,
+  options: { readonly schema?: string } = {},
+): Promise<Store> {
   try {
-    await migrate(db)
+    await migrate(db, options)
   } catch (error) {
     await db.destroy()
     throw error
@@ -28,7 +42,7 @@ export async function openMigratedStore(db: Kysely<Database>): Promise<Store> {
   return createSqlStore(db)
 }
 
-type ConversationRow = Selectable<ConversationTable> & {
+type ConversationRow = Omit<Selectable<ConversationTable>, 'context' | 'trigger'> & {
   last_role: MessageTable['author_role'] | null
   last_content: string | null
   last_at: string | null
@@ -100,12 +114,21 @@ export function createSqlStore(db: Kysely<Database>, now = () => new Date()): St
       .leftJoin('messages as m', (join) =>
         join.onRef('m.conversation_id', '=', 'c.id').onRef('m.seq', '=', 'c.last_seq'),
       )
-      .selectAll('c')
+      // Not the context columns: lists need summaries only.
       .select([
+        'c.id',
+        'c.site_id',
+        'c.visitor_id',
+        'c.status',
+        'c.last_seq',
+        'c.created_at',
+        'c.updated_at',
         'm.author_role as last_role',
         'm.content as last_content',
         'm.created_at as last_at',
       ])
+
+  const visitorContext = createVisitorContextQueries(db, iso)
 
   const store: Store = {
     async upsertSite(site) {
@@ -147,13 +170,25 @@ export function createSqlStore(db: Kysely<Database>, now = () => new Date()): St
       return { id, siteId }
     },
     async findVisitorByTokenHash(tokenHash) {
-      const row = await db
-        .selectFrom('visitors')
-        .select(['id', 'site_id'])
-        .where('token_hash', '=', tokenHash)
-        .executeTakeFirst()
-      return row && { id: row.id, siteId: row.site_id }
+      const row =
+        (await db
+          .selectFrom('visitors')
+          .select(['id', 'site_id', 'external_id'])
+          .where('token_hash', '=', tokenHash)
+          .executeTakeFirst()) ??
+        (await db
+          .selectFrom('visitor_tokens as t')
+          .innerJoin('visitors as v', 'v.id', 't.visitor_id')
+          .select(['v.id', 'v.site_id', 'v.external_id'])
+          .where('t.token_hash', '=', tokenHash)
+          .executeTakeFirst())
+      return row && toVisitor(row)
     },
+    getVisitor: visitorContext.getVisitor,
+    identifyVisitor: visitorContext.identifyVisitor,
+    readContext: visitorContext.readContext,
+    changeContext: visitorContext.changeContext,
+    conversationContext: visitorContext.conversationContext,
 
     async upsertAgent({ email, name, role, passwordHash }) {
       const normalized = email.trim().toLowerCase()
@@ -227,26 +262,11 @@ export function createSqlStore(db: Kysely<Database>, now = () => new Date()): St
       await db.deleteFrom('agent_sessions').where('id_hash', '=', idHash).execute()
     },
 
-    async openConversation(visitor) {
+    async openConversation(visitor, options = {}) {
       const existing = await store.findOpenConversation(visitor.id)
       if (existing) return existing
-      const at = iso()
-      // The partial unique index makes a racing second insert a no-op; both callers then read
-      // the one open conversation.
-      await db
-        .insertInto('conversations')
-        .values({
-          id: randomUUID(),
-          site_id: visitor.siteId,
-          visitor_id: visitor.id,
-          status: 'open',
-          created_at: at,
-          updated_at: at,
-        })
-        .onConflict((oc) =>
-          oc.column('visitor_id').where('status', '=', sql.lit('open')).doNothing(),
-        )
-        .execute()
+      // Under the visitor's lock: a racing second opener finds the first one's conversation.
+      await visitorContext.createOpenConversation(visitor, options.trigger)
       const created = await store.findOpenConversation(visitor.id)
       if (!created) throw new Error('open conversation vanished after insert')
       return created
@@ -329,6 +349,17 @@ export function createSqlStore(db: Kysely<Database>, now = () => new Date()): St
         .limit(limit)
         .execute()
       return rows.map(toItem)
+    },
+    async lastSeqs(ids) {
+      const seqs = new Map<string, number>()
+      if (ids.length === 0) return seqs
+      const rows = await db
+        .selectFrom('conversations')
+        .select(['id', 'last_seq'])
+        .where('id', 'in', [...ids])
+        .execute()
+      for (const row of rows) seqs.set(row.id, Number(row.last_seq))
+      return seqs
     },
 
     async close() {

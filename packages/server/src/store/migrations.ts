@@ -75,4 +75,34 @@ export const migrations: Record<string, Migration> = {
         .execute()
     },
   },
+  '0002_identity_context': {
+    async up(db: Kysely<unknown>) {
+      // One column per statement: SQLite's ALTER TABLE adds one at a time.
+      await db.schema.alterTable('visitors').addColumn('external_id', 'text').execute()
+      await db.schema.alterTable('visitors').addColumn('context', 'text').execute()
+      // Anonymous visitors have no external id: NULLs are distinct in unique indexes on both
+      // dialects, so only identified visitors are held to one per site and sub.
+      await db.schema
+        .createIndex('visitors_site_external_id')
+        .on('visitors')
+        .columns(['site_id', 'external_id'])
+        .unique()
+        .execute()
+      await db.schema
+        .createTable('visitor_tokens')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('visitor_id', 'text', (c) =>
+          c.notNull().references('visitors.id').onDelete('cascade'),
+        )
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema
+        .createIndex('visitor_tokens_visitor')
+        .on('visitor_tokens')
+        .columns(['visitor_id', 'created_at'])
+        .execute()
+      await db.schema.alterTable('conversations').addColumn('context', 'text').execute()
+      await db.schema.alterTable('conversations').addColumn('trigger', 'text').execute()
+    },
+  },
 }

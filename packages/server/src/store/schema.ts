@@ -8,6 +8,7 @@ export interface Database {
   agent_sessions: AgentSessionTable
   conversations: ConversationTable
   messages: MessageTable
+  visitor_tokens: VisitorTokenTable
 }
 
 export interface SiteTable {
@@ -23,6 +24,18 @@ export interface VisitorTable {
   site_id: string
   /** SHA-256 of the visitor's bearer token; the token itself is never stored. */
   token_hash: string
+  created_at: string
+  /** The shop's id for the person (the identity token's `sub`), unique per site; null if anonymous. */
+  external_id: string | null
+  /** JSON of the visitor's ContextView (its `conversation` scope waits for the next conversation). */
+  context: string | null
+}
+
+/** Further tokens of a visitor: one per device that identified as it after the first. */
+export interface VisitorTokenTable {
+  /** SHA-256 of the bearer token, as `visitors.token_hash`. */
+  token_hash: string
+  visitor_id: string
   created_at: string
 }
 
@@ -53,6 +66,10 @@ export interface ConversationTable {
   last_seq: Generated<number>
   created_at: string
   updated_at: string
+  /** JSON of the ContextView agents read (without `trigger`), kept current while open. */
+  context: string | null
+  /** JSON of the rule match that started the conversation, if a rule did. */
+  trigger: string | null
 }
 
 export interface MessageTable {

@@ -1,6 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import {
+  applyContextUpdate,
+  type ContextUpdate,
+  type ContextView,
+  emptyContextView,
+  type TrustLevel,
+} from '@causette/events'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { dropSchema, postgresMissing, postgresUrl, testSchema } from '../test-services.js'
 import { createPostgresStore } from './create-postgres-store.js'
@@ -217,6 +224,233 @@ for (const backend of backends) {
       expect(list.map((c) => c.id)).toEqual([c1.id, c2.id])
       expect(list[0]?.lastMessage).toMatchObject({ role: 'visitor', text: 'latest' })
       expect(await store.listConversations({ siteIds: [], status: 'open', limit: 10 })).toEqual([])
+    })
+
+    test('identify: an anonymous visitor takes the id; a second device switches to it', async () => {
+      const phone = await store.createVisitor({ siteId: 'demo', tokenHash: 'i1' })
+      expect(
+        await store.identifyVisitor({
+          visitorId: phone.id,
+          externalId: 'cust-1',
+          tokenHash: 'unused',
+        }),
+      ).toEqual({
+        kind: 'bound',
+        visitor: { ...phone, externalId: 'cust-1' },
+      })
+      expect(
+        await store.identifyVisitor({
+          visitorId: phone.id,
+          externalId: 'cust-1',
+          tokenHash: 'unused',
+        }),
+      ).toMatchObject({ kind: 'same' })
+      expect(await store.findVisitorByTokenHash('unused')).toBeUndefined()
+      const phoneChat = await store.openConversation(phone)
+
+      const laptop = await store.createVisitor({ siteId: 'demo', tokenHash: 'i2' })
+      const laptopChat = await store.openConversation(laptop)
+      const outcome = await store.identifyVisitor({
+        visitorId: laptop.id,
+        externalId: 'cust-1',
+        tokenHash: 'i3',
+      })
+      expect(outcome).toEqual({
+        kind: 'switched',
+        visitor: { ...phone, externalId: 'cust-1' },
+        from: laptop,
+        // The known visitor already had an open conversation: the laptop's stays where it is.
+        movedConversationId: undefined,
+      })
+      expect(await store.findVisitorByTokenHash('i3')).toEqual({ ...phone, externalId: 'cust-1' })
+      expect(await store.findVisitorByTokenHash('i1')).toEqual({ ...phone, externalId: 'cust-1' })
+      expect((await store.getConversation(laptopChat.id))?.visitorId).toBe(laptop.id)
+      expect((await store.getConversation(phoneChat.id))?.visitorId).toBe(phone.id)
+    })
+
+    test('identify: the anonymous open conversation moves when the known visitor has none', async () => {
+      const first = await store.createVisitor({ siteId: 'demo', tokenHash: 'j1' })
+      await store.identifyVisitor({ visitorId: first.id, externalId: 'cust-2', tokenHash: 'x' })
+      const second = await store.createVisitor({ siteId: 'demo', tokenHash: 'j2' })
+      const chat = await store.openConversation(second)
+      const outcome = await store.identifyVisitor({
+        visitorId: second.id,
+        externalId: 'cust-2',
+        tokenHash: 'j3',
+      })
+      expect(outcome).toMatchObject({
+        kind: 'switched',
+        visitor: { id: first.id },
+        movedConversationId: chat.id,
+      })
+      expect((await store.getConversation(chat.id))?.visitorId).toBe(first.id)
+      expect((await store.findOpenConversation(first.id))?.id).toBe(chat.id)
+      expect(await store.findOpenConversation(second.id)).toBeUndefined()
+    })
+
+    test('identify: a visitor known as someone else never takes another id or hands over data', async () => {
+      const shared = await store.createVisitor({ siteId: 'demo', tokenHash: 'k1' })
+      await store.identifyVisitor({ visitorId: shared.id, externalId: 'alice', tokenHash: 'x' })
+      const aliceChat = await store.openConversation(shared)
+      const outcome = await store.identifyVisitor({
+        visitorId: shared.id,
+        externalId: 'bob',
+        tokenHash: 'k2',
+      })
+      if (outcome.kind !== 'switched') throw new Error(`expected a switch, got ${outcome.kind}`)
+      expect(outcome.visitor.id).not.toBe(shared.id)
+      expect(outcome.visitor.externalId).toBe('bob')
+      expect(outcome.movedConversationId).toBeUndefined()
+      expect(await store.findVisitorByTokenHash('k2')).toEqual(outcome.visitor)
+      expect(await store.findOpenConversation(outcome.visitor.id)).toBeUndefined()
+      expect((await store.getConversation(aliceChat.id))?.visitorId).toBe(shared.id)
+      expect((await store.getVisitor(shared.id))?.externalId).toBe('alice')
+      // Ids are per site: the same sub on another site is another person.
+      await store.upsertSite({ id: 'other', name: 'Other', origins: [] })
+      const elsewhere = await store.createVisitor({ siteId: 'other', tokenHash: 'k3' })
+      expect(
+        await store.identifyVisitor({
+          visitorId: elsewhere.id,
+          externalId: 'alice',
+          tokenHash: 'k4',
+        }),
+      ).toMatchObject({ kind: 'bound' })
+      expect(
+        await store.identifyVisitor({ visitorId: 'nobody', externalId: 'alice', tokenHash: 'k5' }),
+      ).toEqual({ kind: 'not_found' })
+    })
+
+    test('identify from many devices at once: one visitor holds the id, every device reaches it', async () => {
+      const devices = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          store.createVisitor({ siteId: 'demo', tokenHash: `m${i}` }),
+        ),
+      )
+      const outcomes = await Promise.all(
+        devices.map((d, i) =>
+          store.identifyVisitor({ visitorId: d.id, externalId: 'cust-3', tokenHash: `n${i}` }),
+        ),
+      )
+      const holders = new Set(
+        outcomes.map((o) => (o.kind === 'not_found' ? undefined : o.visitor.id)),
+      )
+      expect(holders.size).toBe(1)
+      const [holder] = holders
+      for (const [i, o] of outcomes.entries()) {
+        const token = o.kind === 'switched' ? `n${i}` : `m${i}`
+        expect((await store.findVisitorByTokenHash(token))?.id).toBe(holder)
+      }
+    })
+
+    multiNodeTest('identify from two nodes at once: one visitor holds the id', async () => {
+      const other = await data.open()
+      try {
+        const devices = await Promise.all(
+          Array.from({ length: 6 }, (_, i) =>
+            store.createVisitor({ siteId: 'demo', tokenHash: `two${i}` }),
+          ),
+        )
+        const outcomes = await Promise.all(
+          devices.map((d, i) =>
+            (i % 2 ? other : store).identifyVisitor({
+              visitorId: d.id,
+              externalId: 'cust-5',
+              tokenHash: `twin${i}`,
+            }),
+          ),
+        )
+        const holders = new Set(outcomes.map((o) => (o.kind === 'not_found' ? '' : o.visitor.id)))
+        expect(holders.size).toBe(1)
+      } finally {
+        await other.close()
+      }
+    })
+
+    test('identify keeps the newest device tokens only', async () => {
+      const known = await store.createVisitor({ siteId: 'demo', tokenHash: 'p0' })
+      await store.identifyVisitor({ visitorId: known.id, externalId: 'cust-4', tokenHash: 'x' })
+      for (let i = 1; i <= 4; i++) {
+        const device = await store.createVisitor({ siteId: 'demo', tokenHash: `q${i}` })
+        await store.identifyVisitor({
+          visitorId: device.id,
+          externalId: 'cust-4',
+          tokenHash: `p${i}`,
+          maxTokens: 2,
+        })
+        await new Promise((resolve) => setTimeout(resolve, 2))
+      }
+      const reach = async (hash: string) => (await store.findVisitorByTokenHash(hash))?.id
+      expect(await reach('p0')).toBe(known.id)
+      expect(await reach('p1')).toBeUndefined()
+      expect(await reach('p2')).toBeUndefined()
+      expect(await reach('p3')).toBe(known.id)
+      expect(await reach('p4')).toBe(known.id)
+    })
+
+    test('context: changes reach the visitor and its open conversation; a new one gets a copy', async () => {
+      const visitor = await store.createVisitor({ siteId: 'demo', tokenHash: 'c1' })
+      const apply = (update: ContextUpdate, trust: TrustLevel = 'host') =>
+        store.changeContext(visitor.id, ({ visitor: v, conversation }) => ({
+          visitor: applyContextUpdate(
+            v,
+            { ...update, ...(conversation ? { conversation: undefined } : {}) },
+            trust,
+            1,
+          ).view,
+          ...(conversation
+            ? { conversation: applyContextUpdate(conversation.context, update, trust, 1).view }
+            : {}),
+          result: conversation?.id,
+        }))
+      expect(
+        await apply({ visitor: { plan: 'gold' }, conversation: { topic: 'returns' } }),
+      ).toEqual({
+        result: undefined,
+        conversationId: undefined,
+      })
+      const trigger = { rule_id: 'r1', rule_name: 'Big cart', explanation: [] }
+      const chat = await store.openConversation(visitor, { trigger })
+      const seen = await store.conversationContext(chat.id)
+      expect(seen?.visitor.plan?.value).toBe('gold')
+      expect(seen?.conversation.topic?.value).toBe('returns')
+      expect(seen?.trigger).toEqual(trigger)
+      // The waiting conversation scope went to the conversation.
+      expect((await store.readContext(visitor.id))?.visitor.conversation).toEqual({})
+      expect(await apply({ page: { section: 'shoes' } })).toEqual({
+        result: chat.id,
+        conversationId: chat.id,
+      })
+      expect((await store.conversationContext(chat.id))?.page.section?.value).toBe('shoes')
+      // Survives closing and reopening the store.
+      await store.close()
+      store = await data.open()
+      const state = await store.readContext(visitor.id)
+      expect(state?.visitor.page.section?.value).toBe('shoes')
+      expect(state?.conversation?.id).toBe(chat.id)
+      expect(
+        await store.changeContext('nobody', () => ({ visitor: emptyContextView(), result: 1 })),
+      ).toBeUndefined()
+      expect(await store.conversationContext('nobody')).toBeUndefined()
+    })
+
+    test('context: concurrent changes apply one after the other, none lost', async () => {
+      const visitor = await store.createVisitor({ siteId: 'demo', tokenHash: 'c2' })
+      await store.openConversation(visitor)
+      const bump = () =>
+        store.changeContext(visitor.id, ({ visitor: v, conversation }) => {
+          const next = (view: ContextView) =>
+            applyContextUpdate(view, { events: { bump: (view.events.bump ?? 0) + 1 } }, 'host', 1)
+              .view
+          return {
+            visitor: next(v),
+            ...(conversation ? { conversation: next(conversation.context) } : {}),
+            result: undefined,
+          }
+        })
+      await Promise.all(Array.from({ length: 20 }, bump))
+      const state = await store.readContext(visitor.id)
+      expect(state?.visitor.events.bump).toBe(20)
+      expect(state?.conversation?.context.events.bump).toBe(20)
     })
   })
 }
