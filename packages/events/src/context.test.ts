@@ -72,7 +72,22 @@ describe('ContextUpdate schema', () => {
       [{ events: keys(contextLimits.eventNamesMax + 1) }, 'events: at most 100 keys'],
       [{ events: { ['e'.repeat(contextLimits.eventNameMaxLength + 1)]: 1 } }, 'events.'],
       [{ events: { x: contextLimits.eventCountMax + 1 } }, 'events.x: at most'],
-      [{ cart: { blob: 'x'.repeat(contextLimits.snapshotBytesMax) } }, 'cart: at most 16384 bytes'],
+      [
+        {
+          // A valid cart (100 lines at most) that is still too big to travel as context.
+          cart: {
+            value: 0,
+            item_count: 60,
+            updated_at: 0,
+            items: Array.from({ length: 60 }, (_, i) => ({
+              product_id: `p${i}`,
+              name: 'x'.repeat(400),
+              quantity: 1,
+            })),
+          },
+        },
+        'cart: at most 16384 bytes',
+      ],
       [
         {
           visitor: Object.fromEntries(

@@ -1,4 +1,6 @@
 import * as z from 'zod/mini'
+import { CartSnapshot as CommerceCart } from './commerce/cart-snapshot.js'
+import { PageSnapshot as CommercePage } from './commerce/page-snapshot.js'
 
 /**
  * Limits on visitor context, enforced by the schemas below on both sides of the wire and by
@@ -96,19 +98,24 @@ function reservedKeyPath(input: unknown): string | undefined {
 }
 
 /** A JSON object of at most `maxBytes` when encoded. */
+/** A check that the value, as JSON, takes at most `maxBytes`. */
+function bytesAtMost(maxBytes: number) {
+  return z.check<unknown>((payload) => {
+    if (jsonBytes(payload.value) > maxBytes) {
+      payload.issues.push({
+        code: 'too_big',
+        origin: 'object',
+        maximum: maxBytes,
+        input: payload.value,
+        message: `at most ${maxBytes} bytes as JSON`,
+      })
+    }
+  })
+}
+
 function cappedObject(maxBytes: number) {
   return boundedRecord(z.string().check(z.refine(notReserved)), z.unknown(), Infinity).check(
-    z.check((payload) => {
-      if (jsonBytes(payload.value) > maxBytes) {
-        payload.issues.push({
-          code: 'too_big',
-          origin: 'object',
-          maximum: maxBytes,
-          input: payload.value,
-          message: `at most ${maxBytes} bytes as JSON`,
-        })
-      }
-    }),
+    bytesAtMost(maxBytes),
   )
 }
 
@@ -148,10 +155,8 @@ export const EventCounts = boundedRecord(
 )
 export type EventCounts = z.infer<typeof EventCounts>
 
-// TODO(integrator): use commerce CartSnapshot
-const CartSnapshot = cappedObject(contextLimits.snapshotBytesMax)
-// TODO(integrator): use commerce PageSnapshot
-const PageSnapshot = cappedObject(contextLimits.snapshotBytesMax)
+const CartSnapshot = CommerceCart.check(bytesAtMost(contextLimits.snapshotBytesMax))
+const PageSnapshot = CommercePage.check(bytesAtMost(contextLimits.snapshotBytesMax))
 // TODO(integrator): use rules RuleMatch
 /** Which engagement rule started a conversation, and why (B's `RuleMatch`). */
 export const ConversationTrigger = cappedObject(contextLimits.snapshotBytesMax)

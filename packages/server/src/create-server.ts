@@ -212,6 +212,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Causett
           windowMs: 60_000,
         }),
         identity: (siteId: string) => verifiers.get(siteId),
+        // A conversation moved to the visitor known under a JWT's `sub`: agents' lists follow.
+        onConversationMoved: (conversation) => chat.announce(conversation),
       })
       await api.register(agentRoutes, {
         store,

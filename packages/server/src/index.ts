@@ -1,5 +1,5 @@
 export type { ChatTransport, Principal, TransportLimits } from './chat-transport.js'
-export type { CausetteServer, ServerOptions } from './create-server.js'
+export type { CausetteServer, ServerOptions, SiteOptions } from './create-server.js'
 export { createServer, workspaceDirs } from './create-server.js'
 export type { ServerErrorCode } from './server-error.js'
 export { ServerError, ServerErrorCodes } from './server-error.js'
