@@ -13,8 +13,8 @@ import {
   emptyContextView,
   IdentifyRequest,
   IdentifyResult,
-  type TrustLevel,
 } from './context.js'
+import type { TrustLevel } from './trust-level.js'
 
 const now = 1_700_000_000_000
 
@@ -149,7 +149,21 @@ describe('ContextUpdate schema', () => {
     expect(
       decodeContext(ConversationStart, {
         context: { page: { a: 1 } },
-        trigger: { rule_id: 'r1', explanation: [] },
+        trigger: {
+          rule_id: 'r1',
+          rule_name: 'Rule one',
+          trigger: { type: 'timer' as const, after_s: 30 },
+          matched_at: 1_700_000_000_000,
+          explanation: {
+            enabled: true,
+            conditions: {
+              kind: 'all' as const,
+              pass: true,
+              reason: 'all conditions hold',
+              children: [],
+            },
+          },
+        },
       }).ok,
     ).toBe(true)
     expect(decodeContext(ConversationStart, { trigger: 'x' }).ok).toBe(false)

@@ -1,6 +1,8 @@
 import * as z from 'zod/mini'
 import { CartSnapshot as CommerceCart } from './commerce/cart-snapshot.js'
 import { PageSnapshot as CommercePage } from './commerce/page-snapshot.js'
+import { RuleMatch } from './rules/explanation.js'
+import { mayReplace, TrustLevel } from './trust-level.js'
 
 /**
  * Limits on visitor context, enforced by the schemas below on both sides of the wire and by
@@ -24,17 +26,6 @@ export const contextLimits = {
   /** Bytes of a cart or page snapshot, and of a rule match, encoded as JSON. */
   snapshotBytesMax: 16 * 1024,
 } as const
-
-/** How much a fact can be trusted, weakest first: measured, page-asserted, or shop-signed. */
-export const TrustLevel = z.enum(['observed', 'host', 'verified'])
-export type TrustLevel = z.infer<typeof TrustLevel>
-
-const trustRank: Readonly<Record<TrustLevel, number>> = { observed: 0, host: 1, verified: 2 }
-
-/** Whether a fact of trust `a` may replace one of trust `b`: never a stronger one. */
-export function mayReplace(a: TrustLevel, b: TrustLevel): boolean {
-  return trustRank[a] >= trustRank[b]
-}
 
 /** Where a host-set value lives: with the visitor, its session, the page, or one conversation. */
 export const ContextScope = z.enum(['visitor', 'session', 'page', 'conversation'])
@@ -113,12 +104,6 @@ function bytesAtMost(maxBytes: number) {
   })
 }
 
-function cappedObject(maxBytes: number) {
-  return boundedRecord(z.string().check(z.refine(notReserved)), z.unknown(), Infinity).check(
-    bytesAtMost(maxBytes),
-  )
-}
-
 /** An attribute key: a letter, then letters, digits or `_`; never a prototype name. */
 export const ContextKey = z
   .string()
@@ -157,10 +142,9 @@ export type EventCounts = z.infer<typeof EventCounts>
 
 const CartSnapshot = CommerceCart.check(bytesAtMost(contextLimits.snapshotBytesMax))
 const PageSnapshot = CommercePage.check(bytesAtMost(contextLimits.snapshotBytesMax))
-// TODO(integrator): use rules RuleMatch
-/** Which engagement rule started a conversation, and why (B's `RuleMatch`). */
-export const ConversationTrigger = cappedObject(contextLimits.snapshotBytesMax)
-export type ConversationTrigger = z.infer<typeof ConversationTrigger>
+/** Which engagement rule started a conversation, and why: agents see it with the conversation. */
+export const ConversationTrigger = RuleMatch
+export type ConversationTrigger = RuleMatch
 
 /** What the widget (or a server) sends to change a visitor's context; every part optional. */
 export const ContextUpdate = z

@@ -42,9 +42,7 @@ export {
   emptyContextView,
   IdentifyRequest,
   IdentifyResult,
-  mayReplace,
   reservedKeys,
-  TrustLevel,
 } from './context.js'
 export {
   ConversationStatus,
@@ -59,4 +57,45 @@ export { decode } from './decode.js'
 export { chatLimits } from './limits.js'
 export { Author, AuthorRole, ChatItem, MessageInput, TypingInput, TypingSignal } from './message.js'
 export { Amount, Currency, isCurrencyCode, Money, sumAmounts } from './money.js'
+export { Condition, ConditionLeaf } from './rules/condition.js'
+export { countConditionNodes } from './rules/condition-tree.js'
+export { createRuleMatch } from './rules/create-rule-match.js'
+export type { RuleDecoded, RuleSchemaError } from './rules/decode-rules.js'
+export { decodeRule, decodeRuleSet } from './rules/decode-rules.js'
+export { evaluateRule, matchTrigger } from './rules/evaluate-rule.js'
+export type { Verdict } from './rules/explanation.js'
+export {
+  ConditionExplanation,
+  ExplainedValue,
+  LeafExplanation,
+  RuleExplanation,
+  RuleMatch,
+  StepExplanation,
+} from './rules/explanation.js'
+export type { FactRef, FactType, Weekday } from './rules/fact-catalogue.js'
+export { deviceTypes, fixedFacts, parseFact, weekdays } from './rules/fact-catalogue.js'
+export type { AttributeFact, Facts, FactsCart, FactsPage, FactValue } from './rules/facts.js'
+export type { LocalTime } from './rules/local-time.js'
+export { inSchedule, isTimeZone, localTime } from './rules/local-time.js'
+export { Operator, operatorsByType } from './rules/operators.js'
+export { Action, Frequency, Rule, RuleId, RuleSet, Trigger, TriggerEvent } from './rules/rule.js'
+export {
+  checkCaps,
+  emptyRuleState,
+  isProactive,
+  recordEngaged,
+  recordInteraction,
+  recordSeen,
+  recordShown,
+  rollRuleState,
+} from './rules/rule-caps.js'
+export { ruleDefaults, ruleLimits } from './rules/rule-limits.js'
+export { RuleMoney } from './rules/rule-money.js'
+export { RuleCounters, RuleState } from './rules/rule-state.js'
+export { checkPattern } from './rules/safe-pattern.js'
+export { Schedule, ScheduleWindow, TimeZone } from './rules/schedule.js'
+export type { Selection } from './rules/select-rules.js'
+export { selectRules } from './rules/select-rules.js'
+export { trustAtLeast } from './rules/trust.js'
+export { mayReplace, TrustLevel } from './trust-level.js'
 export { VisitorSession } from './visitor.js'

@@ -5,6 +5,8 @@ import { PageSnapshot } from './commerce/page-snapshot.js'
 import { ContextUpdate, ContextView, IdentifyRequest, IdentifyResult } from './context.js'
 import { ConversationSummary, InboxSignal } from './conversation.js'
 import { ChatItem, MessageInput, TypingInput, TypingSignal } from './message.js'
+import { RuleMatch } from './rules/explanation.js'
+import { RuleSet } from './rules/rule.js'
 
 /**
  * The schemas published as JSON Schema in `docs/schemas/`, for other languages (a shop's backend
@@ -26,6 +28,8 @@ export const publishedSchemas: ReadonlyArray<readonly [name: string, schema: z.Z
   ['context-view', ContextView],
   ['identify-request', IdentifyRequest],
   ['identify-result', IdentifyResult],
+  ['rule-set', RuleSet],
+  ['rule-match', RuleMatch],
 ]
 
 /** Each published schema as a JSON Schema (draft 2020-12) document, keyed by file name. */
@@ -37,6 +41,9 @@ export function jsonSchemas(): ReadonlyMap<string, string> {
       io: 'input',
       // Custom checks (byte caps, reserved keys) have no JSON Schema form; they stay documented.
       unrepresentable: 'any',
+      // The condition tree is built level by level (depth bounded by construction): shared
+      // subschemas become $defs instead of being repeated at every level.
+      reused: 'ref',
     })
     const withId = {
       $id: `https://causette.dev/schemas/${name}.json`,

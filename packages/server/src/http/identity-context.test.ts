@@ -330,7 +330,21 @@ describe('context', () => {
       ok: true,
       rejected: [{ scope: 'visitor', key: 'email', reason: 'weaker_trust' }],
     })
-    const trigger = { rule_id: 'big-cart', rule_name: 'Cart over 100 EUR', explanation: [] }
+    const trigger = {
+      rule_id: 'big-cart',
+      rule_name: 'Cart over 100 EUR',
+      trigger: { type: 'timer' as const, after_s: 30 },
+      matched_at: 1_700_000_000_000,
+      explanation: {
+        enabled: true,
+        conditions: {
+          kind: 'all' as const,
+          pass: true,
+          reason: 'all conditions hold',
+          children: [],
+        },
+      },
+    }
     const started = await call(t.url, 'POST', '/widget/conversations', visitor.token, {
       context: { page: { section: 'checkout' } },
       trigger,

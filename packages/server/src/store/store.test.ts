@@ -408,7 +408,21 @@ for (const backend of backends) {
         result: undefined,
         conversationId: undefined,
       })
-      const trigger = { rule_id: 'r1', rule_name: 'Big cart', explanation: [] }
+      const trigger = {
+        rule_id: 'r1',
+        rule_name: 'Big cart',
+        trigger: { type: 'timer' as const, after_s: 30 },
+        matched_at: 1_700_000_000_000,
+        explanation: {
+          enabled: true,
+          conditions: {
+            kind: 'all' as const,
+            pass: true,
+            reason: 'all conditions hold',
+            children: [],
+          },
+        },
+      }
       const chat = await store.openConversation(visitor, { trigger })
       const seen = await store.conversationContext(chat.id)
       expect(seen?.visitor.plan?.value).toBe('gold')
