@@ -1,3 +1,10 @@
+import {
+  createRuleMatch,
+  decodeRule,
+  emptyContextView,
+  evaluateRule,
+  type TriggerEvent,
+} from '@causette/events'
 import { describe, expect, test } from 'vitest'
 import { createApi } from './api.js'
 
@@ -107,5 +114,86 @@ describe('createApi', () => {
     const result = await createApi({ fetch }).openConversations()
     expect(calls[0]?.url).toBe('/api/v1/conversations?status=open')
     expect(result).toEqual({ ok: true, value: [good] })
+  })
+
+  describe('conversationDetail', () => {
+    const summary = {
+      id: 'c/1',
+      siteId: 'demo',
+      visitorId: 'v1',
+      status: 'open',
+      createdAt: '2025-03-01T10:00:00.000Z',
+      updatedAt: '2025-03-01T10:00:00.000Z',
+      lastSeq: 0,
+    }
+    /** A match as the widget makes it, through JSON as the server stores it. */
+    function ruleMatch() {
+      const rule = decodeRule({
+        id: 'checkout-help',
+        name: 'Help at checkout',
+        enabled: true,
+        priority: 0,
+        trigger: { type: 'page_view', path: '/checkout' },
+        conditions: { all: [{ fact: 'cart.item_count', op: 'gte', value: 1 }] },
+        actions: [{ type: 'open' }],
+      })
+      if (!rule.ok) throw new Error(rule.error.message)
+      const event: TriggerEvent = { type: 'page_view', path: '/checkout' }
+      const facts = { cart: { value: 10, currency: 'EUR', item_count: 1 } }
+      const verdict = evaluateRule(rule.value, facts, 1_000, event)
+      return JSON.parse(JSON.stringify(createRuleMatch(rule.value, verdict, event, 1_000)))
+    }
+    const answer = (context: Record<string, unknown>, conversation: unknown = summary) =>
+      fakeFetch(() => json(200, { conversation, context: { ...emptyContextView(), ...context } }))
+
+    test('reads a conversation with its context and the rule that started it', async () => {
+      const match = ruleMatch()
+      const { fetch, calls } = answer({ trigger: match })
+      const result = await createApi({ fetch }).conversationDetail('c/1')
+      expect(calls[0]?.url).toBe('/api/v1/conversations/c%2F1')
+      expect(calls[0]?.init.method).toBe('GET')
+      expect(result).toEqual({
+        ok: true,
+        value: {
+          conversation: summary,
+          context: { ...emptyContextView(), trigger: { kind: 'rule', match } },
+        },
+      })
+    })
+
+    test('a conversation without a rule was started by the visitor', async () => {
+      const { fetch } = answer({ trigger: null })
+      const result = await createApi({ fetch }).conversationDetail('c/1')
+      expect(result.ok && result.value.context.trigger).toEqual({ kind: 'visitor' })
+    })
+
+    test('a rule that does not decode is unrecognised; the rest of the context is kept', async () => {
+      const cart = { value: 0, item_count: 0, items: [], updated_at: 1 }
+      const { fetch } = answer({ trigger: { ...ruleMatch(), rule_id: 42 }, cart })
+      const result = await createApi({ fetch }).conversationDetail('c/1')
+      expect(result.ok && result.value.context.trigger.kind).toBe('unrecognised')
+      expect(result.ok && result.value.context.cart).toEqual(cart)
+    })
+
+    test('a context, or a conversation, that does not decode is a bad_response', async () => {
+      for (const { fetch } of [
+        answer({ page_view: { url: 'javascript:alert(1)', path: '/' } }),
+        answer({}, { ...summary, lastSeq: 'many' }),
+        answer({}, { ...summary, id: 'c2' }),
+        fakeFetch(() => json(200, { conversation: summary })),
+        fakeFetch(() => json(200, [])),
+      ]) {
+        const result = await createApi({ fetch }).conversationDetail('c/1')
+        expect(result.ok || result.error.code).toBe('bad_response')
+      }
+    })
+
+    test('a missing conversation is not_found', async () => {
+      const { fetch } = fakeFetch(() =>
+        json(404, { error: { code: 'not_found', message: 'no such conversation' } }),
+      )
+      const result = await createApi({ fetch }).conversationDetail('c/1')
+      expect(result.ok || result.error.code).toBe('not_found')
+    })
   })
 })

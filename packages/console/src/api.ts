@@ -1,4 +1,4 @@
-import { ConversationSummary, decode } from '@causette/events'
+import { ContextView, ConversationSummary, decode, RuleMatch } from '@causette/events'
 import { ApiError, type ApiErrorCode, isApiErrorCode } from './api-error.js'
 
 /** The signed-in agent, as the server shows it. */
@@ -14,6 +14,22 @@ export interface AgentSession {
   readonly agent: Agent
   /** Sent back in `X-Causette-CSRF` on every state-changing call. */
   readonly csrfToken: string
+}
+
+/** How a conversation started, as far as this console can tell. */
+export type ConversationOrigin =
+  | { readonly kind: 'visitor' }
+  | { readonly kind: 'rule'; readonly match: RuleMatch }
+  /** The server named a rule in a shape this console does not know (a newer server, a bug). */
+  | { readonly kind: 'unrecognised'; readonly error: string }
+
+/** What agents know of a conversation's visitor: `ContextView`, with the rule decoded on its own. */
+export type VisitorContext = Omit<ContextView, 'trigger'> & { readonly trigger: ConversationOrigin }
+
+/** A conversation with the context agents work from. */
+export interface ConversationDetail {
+  readonly conversation: ConversationSummary
+  readonly context: VisitorContext
 }
 
 export type ApiResult<T> =
@@ -35,6 +51,8 @@ export interface Api {
   signOut(csrfToken: string): Promise<ApiResult<void>>
   /** Open conversations, most recently updated first. */
   openConversations(): Promise<ApiResult<readonly ConversationSummary[]>>
+  /** One conversation with its visitor's context and the rule that started it. */
+  conversationDetail(id: string): Promise<ApiResult<ConversationDetail>>
 }
 
 export const apiDefaults = {
@@ -105,6 +123,10 @@ export function createApi(options: ApiOptions = {}): Api {
       }
       return success(conversations)
     },
+    async conversationDetail(id) {
+      const result = await request('GET', `/conversations/${encodeURIComponent(id)}`)
+      return result.ok ? parseDetail(id, result.value) : result
+    },
   }
 }
 
@@ -159,6 +181,32 @@ function parseSession(value: unknown): ApiResult<AgentSession> {
     return failure(badResponse('malformed agent'))
   }
   return success({ agent: { id, email, name, role }, csrfToken: value.csrfToken })
+}
+
+function parseDetail(id: string, value: unknown): ApiResult<ConversationDetail> {
+  if (!isRecord(value) || !isRecord(value.context)) {
+    return failure(badResponse('malformed conversation detail'))
+  }
+  const conversation = decode(ConversationSummary, value.conversation)
+  if (!conversation.ok) return failure(badResponse(`conversation: ${conversation.error}`))
+  if (conversation.value.id !== id) return failure(badResponse('another conversation came back'))
+  // The rule is decoded on its own: a rule this console cannot read is shown as unrecognised
+  // rather than hiding the cart, the page and every fact along with it.
+  const { trigger, ...rest } = value.context
+  const context = decode(ContextView, { ...rest, trigger: null })
+  if (!context.ok) return failure(badResponse(`context: ${context.error}`))
+  return success({
+    conversation: conversation.value,
+    context: { ...context.value, trigger: originOf(trigger) },
+  })
+}
+
+function originOf(trigger: unknown): ConversationOrigin {
+  if (trigger === null) return { kind: 'visitor' }
+  const match = decode(RuleMatch, trigger)
+  return match.ok
+    ? { kind: 'rule', match: match.value }
+    : { kind: 'unrecognised', error: match.error }
 }
 
 function badResponse(message: string): ApiError {

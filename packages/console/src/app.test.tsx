@@ -1,35 +1,11 @@
-import { type ConversationSummary, conversationStream, inboxTopic } from '@causette/events'
+import { conversationStream, inboxTopic } from '@causette/events'
 import { render } from 'preact'
 import { act } from 'preact/test-utils'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
-import type { AgentSession, Api, ApiResult } from './api.js'
 import { ApiError } from './api-error.js'
 import { App } from './app.js'
 import { createFakeTransport, type FakeTransport } from './fake-transport.js'
-
-const session: AgentSession = {
-  agent: { id: 'ag1', email: 'alex@shop.test', name: 'Alex', role: 'admin' },
-  csrfToken: 'csrf-1',
-}
-
-function conversation(
-  id: string,
-  minute: number,
-  lastSeq: number,
-  text: string,
-): ConversationSummary {
-  const at = `2025-03-01T10:${String(minute).padStart(2, '0')}:00.000Z`
-  return {
-    id,
-    siteId: 'demo',
-    visitorId: `${id}-visitor-0123456789`,
-    status: 'open',
-    createdAt: '2025-03-01T09:00:00.000Z',
-    updatedAt: at,
-    lastSeq,
-    lastMessage: { role: 'visitor', text, at },
-  }
-}
+import { accessibleText, conversation, fakeApi, session, settle } from './test-support.js'
 
 function chatItem(seq: number, id: string, text: string, role: 'visitor' | 'agent') {
   return {
@@ -41,65 +17,6 @@ function chatItem(seq: number, id: string, text: string, role: 'visitor' | 'agen
       content: { type: 'text', text },
       at: '2025-03-01T10:30:00.000Z',
     },
-  }
-}
-
-/** An `Api` whose answers the test sets, recording the calls. */
-function fakeApi() {
-  const calls: string[] = []
-  const answers = {
-    session: { ok: true, value: undefined } as ApiResult<AgentSession | undefined>,
-    signIn: [] as ApiResult<AgentSession>[],
-    conversations: [] as ApiResult<readonly ConversationSummary[]>[],
-  }
-  const api: Api = {
-    session: async () => {
-      calls.push('session')
-      return answers.session
-    },
-    signIn: async ({ email }) => {
-      calls.push(`signIn ${email}`)
-      return answers.signIn.shift() ?? { ok: false, error: new ApiError('internal', 'no answer') }
-    },
-    signOut: async (csrf) => {
-      calls.push(`signOut ${csrf}`)
-      return { ok: true, value: undefined }
-    },
-    openConversations: async () => {
-      calls.push('conversations')
-      return answers.conversations.shift() ?? { ok: true, value: [] }
-    },
-  }
-  return { api, calls, answers }
-}
-
-const inline = new Set(['A', 'B', 'EM', 'SPAN', 'STRONG', 'TIME'])
-
-/**
- * Text as assistive technology gets it: without `aria-hidden` subtrees, block elements set
- * apart by a space, spaces collapsed.
- */
-function accessibleText(element: Element): string {
-  const parts: string[] = []
-  const walk = (node: Node) => {
-    if (node instanceof Element && node.getAttribute('aria-hidden') === 'true') return
-    if (node.nodeType === Node.TEXT_NODE) parts.push(node.textContent ?? '')
-    const block = node instanceof Element && !inline.has(node.tagName)
-    if (block) parts.push(' ')
-    for (const child of node.childNodes) walk(child)
-    if (block) parts.push(' ')
-  }
-  walk(element)
-  return parts.join('').replace(/\s+/g, ' ').trim()
-}
-
-/**
- * Lets a chain of pending promises settle: a fake answer, the render it causes, the effects of
- * that render and their own answers. Each `act` flushes renders and effects when it ends.
- */
-async function settle() {
-  for (let turn = 0; turn < 3; turn++) {
-    await act(() => new Promise<void>((resolve) => setTimeout(resolve, 0)))
   }
 }
 

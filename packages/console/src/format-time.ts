@@ -18,3 +18,9 @@ export function formatFullTime(iso: string, locale?: string): string {
   if (Number.isNaN(date.getTime())) return ''
   return new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'short' }).format(date)
 }
+
+/** An epoch time in ms as an ISO string, or `undefined` when it is no date (NaN, out of range). */
+export function isoFromEpoch(ms: number): string | undefined {
+  const date = new Date(ms)
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString()
+}

@@ -1,4 +1,10 @@
-import type { Author, ConversationSummary } from '@causette/events'
+import type {
+  Author,
+  ConversationSummary,
+  PageType,
+  TriggerEvent,
+  TrustLevel,
+} from '@causette/events'
 
 export const previewMax = 100
 
@@ -28,6 +34,74 @@ export function authorLabel(author: Author, selfId: string): string {
   }
 }
 
+/** Where a fact comes from, in the words of the trust badge. */
+export function trustLabel(trust: TrustLevel): string {
+  switch (trust) {
+    case 'verified':
+      return 'Verified'
+    case 'host':
+      return "From the shop's page"
+    case 'observed':
+      return 'Observed by the widget'
+    default:
+      return assertNever(trust)
+  }
+}
+
+const trustOrder: Readonly<Record<TrustLevel, number>> = { verified: 0, host: 1, observed: 2 }
+
+/** Orders facts by trust, strongest first, then by name. */
+export function byTrust(
+  a: { readonly key: string; readonly trust: TrustLevel },
+  b: { readonly key: string; readonly trust: TrustLevel },
+): number {
+  return trustOrder[a.trust] - trustOrder[b.trust] || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
+}
+
+/** The kind of page a visitor is on. */
+export function pageTypeLabel(type: PageType): string {
+  switch (type) {
+    case 'home':
+      return 'Home page'
+    case 'category':
+      return 'Category'
+    case 'product':
+      return 'Product page'
+    case 'search':
+      return 'Search results'
+    case 'cart':
+      return 'Cart'
+    case 'checkout':
+      return 'Checkout'
+    case 'confirmation':
+      return 'Order confirmation'
+    case 'account':
+      return 'Account'
+    case 'other':
+      return 'Other'
+    default:
+      return assertNever(type)
+  }
+}
+
+/** What made a rule fire, in words. */
+export function triggerLabel(trigger: TriggerEvent): string {
+  switch (trigger.type) {
+    case 'page_view':
+      return `Page view of ${trigger.path}`
+    case 'event':
+      return `Event “${trigger.event}”`
+    case 'timer':
+      return `${trigger.after_s} s on the page`
+    case 'idle':
+      return `Idle for ${trigger.after_s} s`
+    case 'exit_intent':
+      return 'About to leave the page (exit intent)'
+    default:
+      return assertNever(trigger)
+  }
+}
+
 function assertNever(value: never): never {
-  throw new Error(`unknown author role: ${String(value)}`)
+  throw new Error(`unknown label case: ${JSON.stringify(value)}`)
 }

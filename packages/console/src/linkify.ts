@@ -5,6 +5,9 @@ export type TextSegment =
 /** The only schemes a message may link to (DESIGN.md: messages render as text only). */
 export const linkProtocols: ReadonlySet<string> = new Set(['http:', 'https:', 'mailto:'])
 
+/** The schemes of a page address: what a visitor's page or product may link to. */
+export const webProtocols: ReadonlySet<string> = new Set(['http:', 'https:'])
+
 const candidates = /\b(?:https?:\/\/|mailto:)[^\s<>"]+/gi
 // Punctuation that ends a sentence rather than a URL: "see https://example.com."
 const trailing = /[.,;:!?'")\]]+$/
@@ -29,10 +32,14 @@ export function linkify(text: string): readonly TextSegment[] {
   return segments
 }
 
-function safeHref(candidate: string): string | undefined {
+/** The normalised URL when `candidate` parses as an absolute URL of one of `protocols`. */
+export function safeHref(
+  candidate: string,
+  protocols: ReadonlySet<string> = linkProtocols,
+): string | undefined {
   try {
     const url = new URL(candidate)
-    return linkProtocols.has(url.protocol) ? url.href : undefined
+    return protocols.has(url.protocol) ? url.href : undefined
   } catch {
     return undefined
   }

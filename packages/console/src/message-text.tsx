@@ -1,4 +1,5 @@
-import { linkify } from './linkify.js'
+import { ExternalLink } from './external-link.js'
+import { linkify, linkProtocols } from './linkify.js'
 
 /** Message text as text nodes, with http, https and mailto URLs as links. Never HTML. */
 export function MessageText({ text }: { text: string }) {
@@ -6,9 +7,9 @@ export function MessageText({ text }: { text: string }) {
     <p class="message-text">
       {linkify(text).map((segment, index) =>
         segment.type === 'link' ? (
-          <a key={index} href={segment.href} target="_blank" rel="noopener noreferrer nofollow">
+          <ExternalLink key={index} url={segment.href} protocols={linkProtocols}>
             {segment.text}
-          </a>
+          </ExternalLink>
         ) : (
           segment.text
         ),

@@ -9,6 +9,7 @@ import { Inbox } from './inbox.js'
 import type { ReplyTracker } from './reply-tracker.js'
 import { Thread } from './thread.js'
 import { useInbox } from './use-inbox.js'
+import { VisitorPanel } from './visitor-panel.js'
 
 export interface WorkspaceProps {
   readonly api: Api
@@ -25,7 +26,10 @@ const appTitle = 'Causette console'
 /** How often times like "14:02" are re-rendered, so "today" stays right past midnight. */
 const clockMs = 60_000
 
-/** The signed-in console: the inbox on the left, the selected conversation on the right. */
+/**
+ * The signed-in console: the inbox on the left, the selected conversation in the middle, and
+ * who its visitor is on the right.
+ */
 export function Workspace({
   api,
   session,
@@ -104,7 +108,7 @@ export function Workspace({
           </p>
         )}
       </header>
-      <main class="panes">
+      <main class={current ? 'panes panes--visitor' : 'panes'}>
         <nav class="inbox" aria-labelledby={`${id}-inbox`}>
           <h1 id={`${id}-inbox`} ref={headingRef} tabindex={-1}>
             Conversations
@@ -119,19 +123,28 @@ export function Workspace({
           />
         </nav>
         {current ? (
-          <Thread
-            key={current.id}
-            conversation={current}
-            transport={transport}
-            replies={replies}
-            self={self}
-            draft={drafts.current.get(current.id) ?? ''}
-            onDraftChange={(text) => {
-              if (text === '') drafts.current.delete(current.id)
-              else drafts.current.set(current.id, text)
-            }}
-            now={now}
-          />
+          <>
+            <Thread
+              key={current.id}
+              conversation={current}
+              transport={transport}
+              replies={replies}
+              self={self}
+              draft={drafts.current.get(current.id) ?? ''}
+              onDraftChange={(text) => {
+                if (text === '') drafts.current.delete(current.id)
+                else drafts.current.set(current.id, text)
+              }}
+              now={now}
+            />
+            <VisitorPanel
+              api={api}
+              conversation={current}
+              transport={transport}
+              now={now}
+              onExpired={onExpired}
+            />
+          </>
         ) : (
           <section class="thread thread--empty" aria-label="No conversation selected">
             <p>Select a conversation to read it and reply.</p>
