@@ -28,7 +28,7 @@ export const contextLimits = {
 } as const
 
 /** Where a host-set value lives: with the visitor, its session, the page, or one conversation. */
-export const ContextScope = z.enum(['visitor', 'session', 'page', 'conversation'])
+export const ContextScope = /* @__PURE__ */ z.enum(['visitor', 'session', 'page', 'conversation'])
 export type ContextScope = z.infer<typeof ContextScope>
 
 /** Names that would reach an object's prototype; rejected wherever a key or path is accepted. */
@@ -105,7 +105,7 @@ function bytesAtMost(maxBytes: number) {
 }
 
 /** An attribute key: a letter, then letters, digits or `_`; never a prototype name. */
-export const ContextKey = z
+export const ContextKey = /* @__PURE__ */ z
   .string()
   .check(
     z.regex(/^[a-z][a-z0-9_]*$/i),
@@ -114,7 +114,7 @@ export const ContextKey = z
   )
 
 /** A context value: a JSON primitive. In an update, `null` deletes the key. */
-export const ContextValue = z.union([
+export const ContextValue = /* @__PURE__ */ z.union([
   z.string().check(z.maxLength(contextLimits.stringValueMax)),
   z.number(),
   z.boolean(),
@@ -123,11 +123,15 @@ export const ContextValue = z.union([
 export type ContextValue = z.infer<typeof ContextValue>
 
 /** The values of one scope in an update, keyed by attribute. */
-export const ContextValues = boundedRecord(ContextKey, ContextValue, contextLimits.keysPerScope)
+export const ContextValues = /* @__PURE__ */ boundedRecord(
+  ContextKey,
+  ContextValue,
+  contextLimits.keysPerScope,
+)
 export type ContextValues = z.infer<typeof ContextValues>
 
 /** Running counts of the visitor's events, by event name. */
-export const EventCounts = boundedRecord(
+export const EventCounts = /* @__PURE__ */ boundedRecord(
   z
     .string()
     .check(
@@ -140,14 +144,14 @@ export const EventCounts = boundedRecord(
 )
 export type EventCounts = z.infer<typeof EventCounts>
 
-const CartSnapshot = CommerceCart.check(bytesAtMost(contextLimits.snapshotBytesMax))
-const PageSnapshot = CommercePage.check(bytesAtMost(contextLimits.snapshotBytesMax))
+const CartSnapshot = /* @__PURE__ */ CommerceCart.check(bytesAtMost(contextLimits.snapshotBytesMax))
+const PageSnapshot = /* @__PURE__ */ CommercePage.check(bytesAtMost(contextLimits.snapshotBytesMax))
 /** Which engagement rule started a conversation, and why: agents see it with the conversation. */
 export const ConversationTrigger = RuleMatch
 export type ConversationTrigger = RuleMatch
 
 /** What the widget (or a server) sends to change a visitor's context; every part optional. */
-export const ContextUpdate = z
+export const ContextUpdate = /* @__PURE__ */ z
   .strictObject({
     visitor: z.optional(ContextValues),
     session: z.optional(ContextValues),
@@ -176,7 +180,7 @@ export const ContextUpdate = z
 export type ContextUpdate = z.infer<typeof ContextUpdate>
 
 /** One stored fact: its value, how far it can be trusted, and when it was set (epoch ms). */
-export const ContextEntry = z.object({
+export const ContextEntry = /* @__PURE__ */ z.object({
   value: z.union([
     z.string().check(z.maxLength(contextLimits.stringValueMax)),
     z.number(),
@@ -187,11 +191,15 @@ export const ContextEntry = z.object({
 })
 export type ContextEntry = z.infer<typeof ContextEntry>
 
-const ContextEntries = boundedRecord(ContextKey, ContextEntry, contextLimits.keysPerScope)
+const ContextEntries = /* @__PURE__ */ boundedRecord(
+  ContextKey,
+  ContextEntry,
+  contextLimits.keysPerScope,
+)
 export type ContextEntries = z.infer<typeof ContextEntries>
 
 /** What agents read with a conversation: every scope with trust levels, snapshots, and the rule. */
-export const ContextView = z.object({
+export const ContextView = /* @__PURE__ */ z.object({
   visitor: ContextEntries,
   session: ContextEntries,
   page: ContextEntries,
@@ -399,20 +407,20 @@ export function decodeContext<S extends z.ZodMiniType>(
 }
 
 /** Body of `POST /api/v1/widget/conversations`: context given at the start, and the rule that opened it. */
-export const ConversationStart = z.strictObject({
+export const ConversationStart = /* @__PURE__ */ z.strictObject({
   context: z.optional(ContextUpdate),
   trigger: z.optional(ConversationTrigger),
 })
 export type ConversationStart = z.infer<typeof ConversationStart>
 
 /** Body of `POST /api/v1/widget/identify`: the JWT minted by the shop's backend. */
-export const IdentifyRequest = z.strictObject({
+export const IdentifyRequest = /* @__PURE__ */ z.strictObject({
   token: z.string().check(z.minLength(1), z.maxLength(8 * 1024)),
 })
 export type IdentifyRequest = z.infer<typeof IdentifyRequest>
 
 /** Answer of `POST /api/v1/widget/identify`. */
-export const IdentifyResult = z.object({
+export const IdentifyResult = /* @__PURE__ */ z.object({
   visitorId: z.string(),
   /** Present when this device now acts as the visitor already known under the token's `sub`. */
   token: z.optional(z.string()),

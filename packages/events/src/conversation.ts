@@ -1,11 +1,11 @@
 import * as z from 'zod/mini'
 import { AuthorRole } from './message.js'
 
-export const ConversationStatus = z.enum(['open', 'closed'])
+export const ConversationStatus = /* @__PURE__ */ z.enum(['open', 'closed'])
 export type ConversationStatus = z.infer<typeof ConversationStatus>
 
 /** A conversation as lists show it (the agent's inbox, the visitor's widget). */
-export const ConversationSummary = z.object({
+export const ConversationSummary = /* @__PURE__ */ z.object({
   id: z.string(),
   siteId: z.string(),
   visitorId: z.string(),
@@ -23,7 +23,7 @@ export type ConversationSummary = z.infer<typeof ConversationSummary>
  * the node may have missed changes (its link to the other nodes broke) and lists must be
  * fetched again. Signals are not replayed, so `inbox.stale` is how a missed one is repaired.
  */
-export const InboxSignal = z.discriminatedUnion('type', [
+export const InboxSignal = /* @__PURE__ */ z.discriminatedUnion('type', [
   z.object({ type: z.literal('conversation.updated'), conversation: ConversationSummary }),
   z.object({ type: z.literal('inbox.stale'), siteId: z.string() }),
 ])

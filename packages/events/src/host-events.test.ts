@@ -14,7 +14,19 @@ test('payload schemas accept what the widget emits and refuse wrong shapes', () 
     open: { source: 'proactive' },
     close: { source: 'visitor' },
     unread: { count: 2 },
-    'conversation:started': { conversationId: 'c1', trigger: { rule_id: 'r1' } },
+    'conversation:started': {
+      conversationId: 'c1',
+      trigger: {
+        rule_id: 'r1',
+        rule_name: 'Cart help',
+        trigger: { type: 'timer', after_s: 30 },
+        matched_at: 1_700_000_000_000,
+        explanation: {
+          enabled: true,
+          conditions: { kind: 'all', pass: true, reason: 'none', children: [] },
+        },
+      },
+    },
     'conversation:ended': { conversationId: 'c1', reason: 'reset' },
     'message:sent': { conversationId: 'c1', messageId: 'm1', seq: 3, text: 'Hi' },
     'message:received': {

@@ -1,11 +1,12 @@
 import * as z from 'zod/mini'
 import type { HostErrorCode } from './host-api.js'
+import { RuleMatch } from './rules/explanation.js'
 
-/**
- * The events the widget emits to the host page (`widget.on(name, handler)`), in the order
- * docs/host-api.md lists them. Names only: the loader validates `on`/`off` against this list
- * without loading the payload schemas.
- */
+// The events the widget emits to the host page (`widget.on(name, handler)`). The payload schemas
+// are for tests, docs and JSON Schema; the widget builds payloads itself and never parses them,
+// so they are built lazily and marked pure: a browser bundle that only needs the names drops them.
+
+/** Every host event, in the order docs/host-api.md lists them. */
 export const hostEventNames = [
   'ready',
   'open',
@@ -21,21 +22,15 @@ export const hostEventNames = [
   'error',
 ] as const
 
-export const HostEventName = /* @__PURE__ */ z.lazy(() => z.enum(hostEventNames))
+export const HostEventName = /* @__PURE__ */ z.enum(hostEventNames)
 export type HostEventName = (typeof hostEventNames)[number]
-
-/**
- * Why a conversation was started: the rule match of the engagement rule whose proactive message
- * the visitor answered (rules: docs/rules.md). Opaque JSON here, at most 16 KiB.
- */
-export type RuleMatchLike = Readonly<Record<string, unknown>>
 
 /** The widget is mounted; `conversationId` is the visitor's open conversation, if one is known. */
 export const ReadyEvent = /* @__PURE__ */ z.lazy(() =>
   z.object({ conversationId: z.nullable(z.string()) }),
 )
 
-/** The panel opened: by `open()`/`toggle()` (api), the launcher, or a proactive message. */
+/** The panel opened: by `open()`/`toggle()` (api), the launcher, or an engagement rule (its message or its `open` action). */
 export const OpenEvent = /* @__PURE__ */ z.lazy(() =>
   z.object({ source: z.enum(['api', 'launcher', 'proactive']) }),
 )
@@ -52,10 +47,7 @@ export const UnreadEvent = /* @__PURE__ */ z.lazy(() =>
 
 /** A conversation was opened on the server; `trigger` is the rule match that led to it. */
 export const ConversationStartedEvent = /* @__PURE__ */ z.lazy(() =>
-  z.object({
-    conversationId: z.string(),
-    trigger: z.nullable(z.record(z.string(), z.unknown())),
-  }),
+  z.object({ conversationId: z.string(), trigger: z.nullable(RuleMatch) }),
 )
 
 /**
@@ -134,10 +126,7 @@ export interface HostEvents {
   open: z.infer<typeof OpenEvent>
   close: z.infer<typeof CloseEvent>
   unread: z.infer<typeof UnreadEvent>
-  'conversation:started': {
-    readonly conversationId: string
-    readonly trigger: RuleMatchLike | null
-  }
+  'conversation:started': z.infer<typeof ConversationStartedEvent>
   'conversation:ended': z.infer<typeof ConversationEndedEvent>
   'message:sent': z.infer<typeof MessageSentEvent>
   'message:received': z.infer<typeof MessageReceivedEvent>
@@ -148,19 +137,20 @@ export interface HostEvents {
 }
 
 /** The schema of each event's payload, for tests, docs and JSON Schema generation. */
-export const hostEventSchemas = {
-  ready: ReadyEvent,
-  open: OpenEvent,
-  close: CloseEvent,
-  unread: UnreadEvent,
-  'conversation:started': ConversationStartedEvent,
-  'conversation:ended': ConversationEndedEvent,
-  'message:sent': MessageSentEvent,
-  'message:received': MessageReceivedEvent,
-  'proactive:shown': ProactiveShownEvent,
-  'proactive:dismissed': ProactiveDismissedEvent,
-  'rating:submitted': RatingSubmittedEvent,
-  error: ErrorEvent,
-} as const satisfies Record<HostEventName, z.ZodMiniType>
+export const hostEventSchemas = /* @__PURE__ */ (() =>
+  ({
+    ready: ReadyEvent,
+    open: OpenEvent,
+    close: CloseEvent,
+    unread: UnreadEvent,
+    'conversation:started': ConversationStartedEvent,
+    'conversation:ended': ConversationEndedEvent,
+    'message:sent': MessageSentEvent,
+    'message:received': MessageReceivedEvent,
+    'proactive:shown': ProactiveShownEvent,
+    'proactive:dismissed': ProactiveDismissedEvent,
+    'rating:submitted': RatingSubmittedEvent,
+    error: ErrorEvent,
+  }) as const satisfies Record<HostEventName, z.ZodMiniType>)()
 
 export type HostEventHandler<E extends HostEventName> = (payload: HostEvents[E]) => void

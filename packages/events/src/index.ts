@@ -54,6 +54,35 @@ export {
 } from './conversation.js'
 export type { Decoded } from './decode.js'
 export { decode } from './decode.js'
+export type {
+  ConsentCategory,
+  ConsentState,
+  HostCall,
+  HostCommand,
+  HostDecoded,
+  HostErrorCode,
+  TokenProvider,
+} from './host-api.js'
+export {
+  ConsentMode,
+  ConsentUpdate,
+  ConsentValue,
+  consentCategories,
+  decodeHost,
+  decodeHostCall,
+  HostErrorCodes,
+  hostCommandArgs,
+  hostCommands,
+  hostLimits,
+  IdentityToken,
+  InitOptions,
+  PageViewInput,
+  ProactiveMatch,
+  ProactiveMessage,
+  SetValues,
+} from './host-api.js'
+export type { HostEventHandler, HostEvents } from './host-events.js'
+export { HostEventName, hostEventNames, hostEventSchemas } from './host-events.js'
 export { chatLimits } from './limits.js'
 export { Author, AuthorRole, ChatItem, MessageInput, TypingInput, TypingSignal } from './message.js'
 export { Amount, Currency, isCurrencyCode, Money, sumAmounts } from './money.js'

@@ -18,7 +18,7 @@ export function isCurrencyCode(code: string): boolean {
 }
 
 /** An ISO 4217 currency code; surrounding spaces are trimmed and `'eur'` becomes `'EUR'`. */
-export const Currency = z
+export const Currency = /* @__PURE__ */ z
   .string()
   .check(
     z.trim(),
@@ -59,7 +59,9 @@ export function numeric<Out extends z.core.$ZodType<unknown, number>>(out: Out) 
 }
 
 /** An amount of money in major units (31.1 is €31.10): finite, not negative, never rounded. */
-export const Amount = numeric(z.number().check(z.gte(0), z.lte(commerceLimits.amountMax)))
+export const Amount = /* @__PURE__ */ numeric(
+  z.number().check(z.gte(0), z.lte(commerceLimits.amountMax)),
+)
 export type Amount = z.infer<typeof Amount>
 
 /** An amount with its currency; money only ever compares with money of the same currency. */

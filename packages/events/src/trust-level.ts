@@ -1,7 +1,7 @@
 import * as z from 'zod/mini'
 
 /** How much a fact can be trusted, weakest first: measured, page-asserted, or shop-signed. */
-export const TrustLevel = z.enum(['observed', 'host', 'verified'])
+export const TrustLevel = /* @__PURE__ */ z.enum(['observed', 'host', 'verified'])
 export type TrustLevel = z.infer<typeof TrustLevel>
 
 const trustRank: Readonly<Record<TrustLevel, number>> = { observed: 0, host: 1, verified: 2 }

@@ -13,10 +13,10 @@ const { cartLinesMax, quantityMax } = commerceLimits
 const opt = z.optional
 
 /** One line of a cart: a product in one variant, and how many of it. */
-export const CartLine = z.object({ ...lineShape, quantity: Quantity })
+export const CartLine = /* @__PURE__ */ z.object({ ...lineShape, quantity: Quantity })
 export type CartLine = z.infer<typeof CartLine>
 
-const lines = z.array(CartLine).check(z.maxLength(cartLinesMax))
+const lines = /* @__PURE__ */ z.array(CartLine).check(z.maxLength(cartLinesMax))
 
 const pricedNeedsCurrency = z.refine<{
   currency?: string | undefined
@@ -47,7 +47,7 @@ export type CartSnapshot = z.infer<typeof CartSnapshot>
  * A cart given directly by the host: its lines, whose quantity defaults to 1; `value` and
  * `item_count` are always derived from them (given ones are ignored).
  */
-export const CartInput = z
+export const CartInput = /* @__PURE__ */ z
   .object({
     cart_id: opt(Id),
     currency: opt(Currency),

@@ -26,7 +26,7 @@ const list = {
   currency: opt(Currency),
   products: opt(Products),
 }
-const filters = opt(
+const filters = /* @__PURE__ */ opt(
   z.array(z.object({ type: Text, value: Text })).check(z.maxLength(commerceLimits.filtersMax)),
 )
 const promotion = {
@@ -66,10 +66,12 @@ const coupon = {
 }
 const wishlist = { ...product, wishlist_id: opt(Id), wishlist_name: opt(Text) }
 const share = { share_via: opt(Text), share_message: opt(LongText), recipient: opt(Text) }
-const rating = z.number().check(z.refine((n) => n >= 0 && n <= 5, 'expected a rating from 0 to 5'))
+const rating = /* @__PURE__ */ z
+  .number()
+  .check(z.refine((n) => n >= 0 && n <= 5, 'expected a rating from 0 to 5'))
 
 /** Every canonical commerce event, discriminated by its Segment name. */
-export const CommerceEvent = z.discriminatedUnion('event', [
+export const CommerceEvent = /* @__PURE__ */ z.discriminatedUnion('event', [
   // Browsing
   commerce('Products Searched', { query: Text }),
   commerce('Product List Viewed', list),
@@ -129,9 +131,10 @@ export type CommerceEventName = CommerceEvent['event']
 export type CommerceEventOf<N extends CommerceEventName> = Extract<CommerceEvent, { event: N }>
 
 /** Every canonical commerce event name, in the order of the Segment specification. */
-export const commerceEventNames: readonly CommerceEventName[] = CommerceEvent.def.options.map(
-  (option) => option.def.shape.event.def.values[0] as CommerceEventName,
-)
+export const commerceEventNames: readonly CommerceEventName[] =
+  /* @__PURE__ */ CommerceEvent.def.options.map(
+    (option) => option.def.shape.event.def.values[0] as CommerceEventName,
+  )
 
 /** Whether `name` is the exact name of a canonical commerce event. */
 export function isCommerceEventName(name: unknown): name is CommerceEventName {

@@ -18,7 +18,7 @@ const reservedName = z.superRefine<string>((name, ctx) => {
 })
 
 /** The name of an event: 1 to 64 characters, no control characters. */
-export const EventName = z.string().check(
+export const EventName = /* @__PURE__ */ z.string().check(
   z.trim(),
   z.minLength(1),
   z.maxLength(eventNameMax),
@@ -27,7 +27,7 @@ export const EventName = z.string().check(
 )
 
 /** A property key: a letter then letters, digits or `_`; `constructor` and `prototype` refused. */
-export const PropertyName = z.string().check(
+export const PropertyName = /* @__PURE__ */ z.string().check(
   z.maxLength(keyMax),
   z.refine(
     (k) => /^[a-z][a-z0-9_]*$/i.test(k) && k !== 'constructor' && k !== 'prototype',
@@ -36,7 +36,7 @@ export const PropertyName = z.string().check(
 )
 
 /** A property value: a JSON primitive. */
-export const PropertyValue = z.union([
+export const PropertyValue = /* @__PURE__ */ z.union([
   z.string().check(z.maxLength(stringMax)),
   z.number(),
   z.boolean(),
@@ -44,7 +44,7 @@ export const PropertyValue = z.union([
 ])
 
 /** Properties of a custom event: at most `commerceLimits.propertiesMax` primitives. */
-export const Properties = z.pipe(
+export const Properties = /* @__PURE__ */ z.pipe(
   // Checked on the raw object, before zod copies it: zod drops a `__proto__` key silently, and a
   // huge object is refused before any work is spent on its keys.
   z.unknown().check(
@@ -66,7 +66,7 @@ export const Properties = z.pipe(
 )
 
 /** A custom event: any name that is not a commerce event's, with primitive properties. */
-export const CustomEvent = z.object({
+export const CustomEvent = /* @__PURE__ */ z.object({
   event: EventName.check(reservedName),
   properties: z.optional(Properties),
 })

@@ -5,28 +5,28 @@ import { commerceLimits } from './commerce-limits.js'
 const { stringMax, urlMax, textMax, itemsMax, quantityMax } = commerceLimits
 
 /** A short string (name, category, coupon...), trimmed. */
-export const Text = z.string().check(z.trim(), z.maxLength(stringMax))
+export const Text = /* @__PURE__ */ z.string().check(z.trim(), z.maxLength(stringMax))
 
 /** Free text (a review body, a share message), trimmed. */
-export const LongText = z.string().check(z.trim(), z.maxLength(textMax))
+export const LongText = /* @__PURE__ */ z.string().check(z.trim(), z.maxLength(textMax))
 
 /** An identifier; numbers are accepted as written (`item_id: 12345` is `'12345'`). */
-export const Id = z.pipe(
+export const Id = /* @__PURE__ */ z.pipe(
   z.pipe(z.union([z.string(), z.number()]), z.transform(String)),
   z.string().check(z.trim(), z.minLength(1), z.maxLength(stringMax)),
 )
 
 /** An absolute http or https URL: agents may open it, so no other scheme gets through. */
-export const Url = z.url({ protocol: /^https?$/ }).check(z.maxLength(urlMax))
+export const Url = /* @__PURE__ */ z.url({ protocol: /^https?$/ }).check(z.maxLength(urlMax))
 
 /** Units of a product; a decimal string such as `'2'` is accepted. */
-export const Quantity = numeric(z.int().check(z.gte(1), z.lte(quantityMax)))
+export const Quantity = /* @__PURE__ */ numeric(z.int().check(z.gte(1), z.lte(quantityMax)))
 
 /** Position of a product in a list, counted from 0 or 1 as the source does. */
-export const Position = numeric(z.int().check(z.gte(0)))
+export const Position = /* @__PURE__ */ numeric(z.int().check(z.gte(0)))
 
 /** Number of a checkout step, from 1. */
-export const Step = numeric(z.int().check(z.gte(1)))
+export const Step = /* @__PURE__ */ numeric(z.int().check(z.gte(1)))
 
 /** The product properties a cart line and the page keep. */
 export const lineShape = {
@@ -62,11 +62,11 @@ export function pick(from: object, shape: object): Record<string, unknown> {
 }
 
 /** One product of an event's `products[]`. */
-export const Product = z.object(productShape)
+export const Product = /* @__PURE__ */ z.object(productShape)
 export type Product = z.infer<typeof Product>
 
 /** An event's `products[]`, at most `commerceLimits.itemsMax` of them. */
-export const Products = z.array(Product).check(z.maxLength(itemsMax))
+export const Products = /* @__PURE__ */ z.array(Product).check(z.maxLength(itemsMax))
 
 const moneyKeys = ['price', 'discount', 'value', 'revenue', 'total', 'subtotal', 'shipping', 'tax']
 

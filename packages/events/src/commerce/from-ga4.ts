@@ -32,7 +32,7 @@ const ga4Events: Readonly<Record<string, readonly [CommerceEventName, Shape]>> =
 }
 
 /** The GA4 ecommerce events that `fromGa4` maps. */
-export const ga4EventNames: readonly string[] = Object.keys(ga4Events)
+export const ga4EventNames: readonly string[] = /* @__PURE__ */ Object.keys(ga4Events)
 
 /** Whether `name` is a GA4 ecommerce event that `fromGa4` maps. */
 export function isGa4EventName(name: string): boolean {

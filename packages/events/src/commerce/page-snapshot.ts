@@ -6,7 +6,7 @@ import { currencyRule, lineShape, Text, Url } from './fields.js'
 const opt = z.optional
 
 /** What kind of page the visitor is on, as the host says or commerce events hint. */
-export const PageType = z.enum([
+export const PageType = /* @__PURE__ */ z.enum([
   'home',
   'category',
   'product',
@@ -20,7 +20,9 @@ export const PageType = z.enum([
 export type PageType = z.infer<typeof PageType>
 
 /** The product a page shows. */
-export const PageProduct = z.object({ ...lineShape, currency: opt(Currency) }).check(currencyRule)
+export const PageProduct = /* @__PURE__ */ z
+  .object({ ...lineShape, currency: opt(Currency) })
+  .check(currencyRule)
 export type PageProduct = z.infer<typeof PageProduct>
 
 /** The page the visitor is on, which rules and agents read. */

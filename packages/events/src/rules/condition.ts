@@ -12,13 +12,16 @@ import { ruleLimits } from './rule-limits.js'
 import { RuleMoney } from './rule-money.js'
 import { checkPattern } from './safe-pattern.js'
 
-const Scalar = z.union([
+const Scalar = /* @__PURE__ */ z.union([
   z.string().check(z.maxLength(ruleLimits.stringValueMax)),
   z.number(),
   z.boolean(),
   RuleMoney,
 ])
-const LeafValue = z.union([Scalar, z.array(Scalar).check(z.maxLength(ruleLimits.listMax))])
+const LeafValue = /* @__PURE__ */ z.union([
+  Scalar,
+  z.array(Scalar).check(z.maxLength(ruleLimits.listMax)),
+])
 
 type Kind = 'string' | 'number' | 'boolean' | 'money' | 'primitive'
 type Ctx = z.core.$RefinementCtx<ConditionLeaf>
@@ -120,7 +123,7 @@ function checkLeaf(leaf: ConditionLeaf, ctx: Ctx): void {
   }
 }
 
-const LeafShape = z.strictObject({
+const LeafShape = /* @__PURE__ */ z.strictObject({
   fact: z.string().check(z.maxLength(ruleLimits.idMax + 20)),
   op: OperatorSchema,
   value: z.optional(LeafValue),
@@ -132,7 +135,7 @@ const LeafShape = z.strictObject({
 export type ConditionLeaf = z.infer<typeof LeafShape>
 
 /** A comparison of one fact with a value: `{ fact: 'cart.value', op: 'gt', value: { amount: 100, currency: 'EUR' } }`. */
-export const ConditionLeaf = LeafShape.check(z.superRefine(checkLeaf))
+export const ConditionLeaf = /* @__PURE__ */ LeafShape.check(z.superRefine(checkLeaf))
 
 /** A condition tree: leaves combined with `all`, `any` and `not`, bounded in depth and size. */
 export type Condition =
@@ -144,7 +147,7 @@ export type Condition =
 // `never` rather than a custom check, so that the JSON Schema says it too; decodeRules maps
 // this message to limit_exceeded.
 export const tooDeepMessage = `conditions nest deeper than ${ruleLimits.conditionDepthMax} levels`
-const tooDeep = z.never({ message: tooDeepMessage })
+const tooDeep = /* @__PURE__ */ z.never({ message: tooDeepMessage })
 
 // The tree is built one level at a time rather than with z.lazy, so that the depth limit is
 // structural: no input, however deep, makes the parser recurse past it. The branch order
@@ -168,4 +171,4 @@ function buildCondition(): z.ZodMiniType<Condition> {
 }
 
 /** The schema of a condition tree. */
-export const Condition = buildCondition()
+export const Condition = /* @__PURE__ */ buildCondition()

@@ -5,8 +5,8 @@ import { RuleId, TriggerEvent } from './rule.js'
 import { ruleLimits } from './rule-limits.js'
 import { RuleMoney } from './rule-money.js'
 
-const reason = z.string().check(z.maxLength(ruleLimits.explainReasonMax))
-const shown = z.union([
+const reason = /* @__PURE__ */ z.string().check(z.maxLength(ruleLimits.explainReasonMax))
+const shown = /* @__PURE__ */ z.union([
   z.string().check(z.maxLength(ruleLimits.explainStringMax + 1)),
   z.number(),
   z.boolean(),
@@ -15,14 +15,14 @@ const shown = z.union([
 ])
 
 /** A value as an explanation shows it: strings and lists truncated (`…` marks the cut). */
-export const ExplainedValue = z.union([
+export const ExplainedValue = /* @__PURE__ */ z.union([
   shown,
   z.array(shown).check(z.maxLength(ruleLimits.explainListMax + 1)),
 ])
 export type ExplainedValue = z.infer<typeof ExplainedValue>
 
 /** How one leaf condition fared: the fact, the operator, what was expected and seen, and why. */
-export const LeafExplanation = z.strictObject({
+export const LeafExplanation = /* @__PURE__ */ z.strictObject({
   kind: z.literal('leaf'),
   pass: z.boolean(),
   fact: z.string().check(z.maxLength(ruleLimits.idMax + 20)),
@@ -51,7 +51,11 @@ export type ConditionExplanation =
     }
   | { readonly kind: 'omitted'; readonly pass: boolean; readonly reason: string }
 
-const omitted = z.strictObject({ kind: z.literal('omitted'), pass: z.boolean(), reason })
+const omitted = /* @__PURE__ */ z.strictObject({
+  kind: z.literal('omitted'),
+  pass: z.boolean(),
+  reason,
+})
 
 // Built level by level, like Condition, so depth is bounded by construction.
 function buildConditionExplanation(): z.ZodMiniType<ConditionExplanation> {
@@ -69,14 +73,14 @@ function buildConditionExplanation(): z.ZodMiniType<ConditionExplanation> {
 }
 
 /** The schema of a condition explanation tree. */
-export const ConditionExplanation = buildConditionExplanation()
+export const ConditionExplanation = /* @__PURE__ */ buildConditionExplanation()
 
 /** A pass/fail step with its reason: the trigger, the schedule. */
-export const StepExplanation = z.strictObject({ pass: z.boolean(), reason })
+export const StepExplanation = /* @__PURE__ */ z.strictObject({ pass: z.boolean(), reason })
 export type StepExplanation = z.infer<typeof StepExplanation>
 
 /** Why a rule matched or not: enabled, trigger, schedule and conditions. */
-export const RuleExplanation = z.strictObject({
+export const RuleExplanation = /* @__PURE__ */ z.strictObject({
   enabled: z.boolean(),
   /** Absent when the rule was evaluated without a trigger. */
   trigger: z.optional(StepExplanation),
@@ -101,7 +105,7 @@ function byteLength(value: unknown): number {
  * Which rule started a conversation and why; it travels with the conversation so that agents
  * see it. At most `ruleLimits.ruleMatchBytesMax` bytes of JSON.
  */
-export const RuleMatch = z
+export const RuleMatch = /* @__PURE__ */ z
   .strictObject({
     rule_id: RuleId,
     rule_name: z.string().check(z.maxLength(ruleLimits.nameMax)),

@@ -2,7 +2,7 @@ import * as z from 'zod/mini'
 import type { FactType } from './fact-catalogue.js'
 
 /** Every condition operator; which ones a fact accepts depends on its type (`operatorsByType`). */
-export const Operator = z.enum([
+export const Operator = /* @__PURE__ */ z.enum([
   'eq',
   'neq',
   'in',

@@ -2,10 +2,10 @@ import * as z from 'zod/mini'
 import { RuleId } from './rule.js'
 import { ruleLimits } from './rule-limits.js'
 
-const Count = z.int().check(z.gte(0))
+const Count = /* @__PURE__ */ z.int().check(z.gte(0))
 
 /** What a visitor did with one rule: shows per period, and whether they saw, interacted with, replied to it. */
-export const RuleCounters = z.strictObject({
+export const RuleCounters = /* @__PURE__ */ z.strictObject({
   visitor: Count,
   session: Count,
   day: Count,
@@ -21,7 +21,7 @@ export type RuleCounters = z.infer<typeof RuleCounters>
  * The rule history of one visitor, as plain JSON for any storage. A session ends after
  * `ruleDefaults.sessionIdleMs` without a trigger; a day is a calendar day in the rule set's zone.
  */
-export const RuleState = z.strictObject({
+export const RuleState = /* @__PURE__ */ z.strictObject({
   session: z.strictObject({ started_at: z.number(), last_at: z.number(), proactive: Count }),
   /** `YYYY-MM-DD` of the day the `day` counters count. */
   day: z.string().check(z.maxLength(10)),

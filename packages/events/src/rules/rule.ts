@@ -8,14 +8,14 @@ import { Schedule, TimeZone } from './schedule.js'
 const limit = { params: { code: 'limit_exceeded' } }
 
 /** A rule id or team name such as `checkout-help`. */
-export const RuleId = z
+export const RuleId = /* @__PURE__ */ z
   .string()
   .check(
     z.maxLength(ruleLimits.idMax),
     z.refine(isSafeId, 'expected letters, digits, _ or - (and not a reserved word)'),
   )
 
-const EventName = z
+const EventName = /* @__PURE__ */ z
   .string()
   .check(
     z.maxLength(ruleLimits.idMax),
@@ -24,14 +24,14 @@ const EventName = z
 
 const seconds = (min: number) => z.number().check(z.gte(min), z.lte(ruleLimits.secondsMax))
 
-const PathPattern = z.string().check(
+const PathPattern = /* @__PURE__ */ z.string().check(
   z.minLength(1),
   z.maxLength(ruleLimits.pathPatternMax),
   z.refine((p) => !/\p{Cc}/u.test(p), 'control characters are not allowed'),
 )
 
 /** What starts a rule's evaluation. */
-export const Trigger = z.discriminatedUnion('type', [
+export const Trigger = /* @__PURE__ */ z.discriminatedUnion('type', [
   /** A page view, optionally only on paths matching a pattern (`*` within a segment, `**` across). */
   z.strictObject({ type: z.literal('page_view'), path: z.optional(PathPattern) }),
   /** A tracked event, such as `Product Added`. */
@@ -46,7 +46,7 @@ export const Trigger = z.discriminatedUnion('type', [
 export type Trigger = z.infer<typeof Trigger>
 
 /** What happened: the event a runner evaluates rules for. */
-export const TriggerEvent = z.discriminatedUnion('type', [
+export const TriggerEvent = /* @__PURE__ */ z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('page_view'),
     path: z.string().check(z.maxLength(ruleLimits.pathInputMax)),
@@ -59,7 +59,7 @@ export const TriggerEvent = z.discriminatedUnion('type', [
 export type TriggerEvent = z.infer<typeof TriggerEvent>
 
 /** What a rule does when it fires. */
-export const Action = z.discriminatedUnion('type', [
+export const Action = /* @__PURE__ */ z.discriminatedUnion('type', [
   /** Shows a message from the shop next to the launcher; a reply starts a conversation. */
   z.strictObject({
     type: z.literal('proactive_message'),
@@ -78,7 +78,7 @@ export const Action = z.discriminatedUnion('type', [
 export type Action = z.infer<typeof Action>
 
 /** At most `max` shows per visitor, session or day, and none once the visitor has seen / interacted with / replied to it. */
-export const Frequency = z.strictObject({
+export const Frequency = /* @__PURE__ */ z.strictObject({
   per: z.enum(['visitor', 'session', 'day']),
   max: z.int().check(z.gte(1), z.lte(ruleLimits.frequencyMax)),
   until: z.optional(z.enum(['seen', 'interacted', 'engaged'])),
@@ -86,7 +86,7 @@ export const Frequency = z.strictObject({
 export type Frequency = z.infer<typeof Frequency>
 
 /** An engagement rule: data only, never code. */
-export const Rule = z
+export const Rule = /* @__PURE__ */ z
   .strictObject({
     id: RuleId,
     name: z.string().check(z.trim(), z.minLength(1), z.maxLength(ruleLimits.nameMax)),
@@ -127,7 +127,7 @@ export const Rule = z
 export type Rule = z.infer<typeof Rule>
 
 /** The rules of a site, with the cap on proactive messages per session. */
-export const RuleSet = z
+export const RuleSet = /* @__PURE__ */ z
   .strictObject({
     rules: z.array(Rule).check(z.maxLength(ruleLimits.rulesMax)),
     max_proactive_per_session: z.int().check(z.gte(0), z.lte(ruleLimits.proactivePerSessionMax)),
