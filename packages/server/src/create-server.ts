@@ -75,6 +75,8 @@ export interface ServerOptions {
     readonly visitorsPerIpPerMinute?: number
     /** Sign-in attempts per IP, and per email, per 15 minutes. @default 10 */
     readonly signInsPer15Minutes?: number
+    /** Widget availability requests per client IP per minute. @default 60 */
+    readonly availabilityPerIpPerMinute?: number
   }
 }
 
@@ -214,6 +216,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Causett
         identity: (siteId: string) => verifiers.get(siteId),
         // A conversation moved to the visitor known under a JWT's `sub`: agents' lists follow.
         onConversationMoved: (conversation) => chat.announce(conversation),
+        agentsOnline: async () => (await presence.onlineAgentIds()).length,
+        availabilityPerMinute: limits.availabilityPerIpPerMinute ?? 60,
       })
       await api.register(agentRoutes, {
         store,

@@ -165,6 +165,31 @@ describe('REST API', () => {
     expect(await list()).toEqual([])
   })
 
+  test('widget availability: agents online for an allowed origin, typed errors otherwise, rate limited', async () => {
+    t = await startTestServer({ limits: { availabilityPerIpPerMinute: 8 } })
+    const url = `${t.url}/api/v1/widget/sites/demo/availability`
+    const online = async () => (await json<{ agentsOnline: number }>(await fetch(url))).agentsOnline
+    expect(await online()).toBe(0)
+    const { cookie } = await signIn(t.url)
+    const agent = agentTransport(t.url, cookie)
+    await until(() => agent.state().status === 'open', 5_000, 'agent connection')
+    // Cached for up to 2 s: one presence query per burst of page views.
+    const start = Date.now()
+    while ((await online()) !== 1) {
+      if (Date.now() - start > 4_000) throw new Error('agent not counted')
+      await new Promise((resolve) => setTimeout(resolve, 500))
+    }
+    agent.close()
+    const unknown = await fetch(`${t.url}/api/v1/widget/sites/nope/availability`)
+    expect(unknown.status).toBe(404)
+    const foreign = await fetch(url, { headers: { origin: 'https://evil.example' } })
+    expect(foreign.status).toBe(403)
+    let status = 200
+    for (let i = 0; i < 10 && status === 200; i++) status = (await fetch(url)).status
+    expect(status).toBe(429)
+    expect(((await json<ErrorBody>(await fetch(url))) as ErrorBody).error.code).toBe('rate_limited')
+  })
+
   test('conversations list needs a signed-in agent and shows the last message', async () => {
     t = await startTestServer()
     expect((await fetch(`${t.url}/api/v1/conversations`)).status).toBe(401)

@@ -33,6 +33,10 @@ export interface WidgetRoutesOptions {
   readonly contextUpdatesPerMinute?: number
   /** A conversation changed visitor (identify moved it to the known one): agents should hear. */
   readonly onConversationMoved?: (conversation: ConversationSummary) => void
+  /** How many agents are online, for `GET /sites/:siteId/availability`. @default none: 0 */
+  readonly agentsOnline?: () => Promise<number>
+  /** Availability requests per client IP per minute. @default 60 */
+  readonly availabilityPerMinute?: number
 }
 
 /** Replies with a typed error whose code is not one of ServerError's (identity, context input). */
@@ -91,6 +95,40 @@ export async function widgetRoutes(app: FastifyInstance, options: WidgetRoutesOp
     }
     return visitor
   }
+
+  // Whether anyone can answer now: engagement rules on `agents.available` ask it before offering
+  // help. No visitor token is needed (a visitor may have none yet); the origin must be allowed
+  // for the site, the rate is limited per address, and the answer is cached for a second or
+  // two so that a busy shop costs one presence query, not one per page view.
+  const availabilityLimiter = createRateLimiter({
+    limit: options.availabilityPerMinute ?? 60,
+    windowMs: 60_000,
+  })
+  let onlineCache: { readonly at: number; readonly count: Promise<number> } | undefined
+  app.get<{ Params: { siteId: string } }>(
+    '/sites/:siteId/availability',
+    async (request, reply): Promise<{ agentsOnline: number }> => {
+      const retryAfterS = availabilityLimiter.hit(request.ip)
+      if (retryAfterS > 0) {
+        throw new ServerError('rate_limited', 'too many availability requests', { retryAfterS })
+      }
+      const site = await store.getSite(request.params.siteId)
+      if (!site) throw new ServerError('not_found', 'no such site')
+      if (!originAllowed(site, request.headers.origin, request.headers.host)) {
+        throw new ServerError('forbidden', 'origin not allowed for this site')
+      }
+      const at = now()
+      if (!onlineCache || at - onlineCache.at > 2_000) {
+        const count = options.agentsOnline?.() ?? Promise.resolve(0)
+        onlineCache = { at, count }
+        count.catch(() => {
+          onlineCache = undefined
+        })
+      }
+      reply.header('Cache-Control', 'private, max-age=2')
+      return { agentsOnline: await onlineCache.count }
+    },
+  )
 
   app.post<{ Body: { siteId?: unknown } }>(
     '/visitors',
