@@ -6,6 +6,7 @@ import { ContextScope, ContextValues, IdentifyRequest } from './context.js'
 import { HostEventName } from './host-events.js'
 import { chatLimits } from './limits.js'
 import { RuleMatch } from './rules/explanation.js'
+import { RuleSet } from './rules/rule.js'
 import { ruleLimits } from './rules/rule-limits.js'
 
 // The host API's input: what a shop's page may pass to the widget, command by command. Context
@@ -138,6 +139,8 @@ export const InitOptions = /* @__PURE__ */ z.strictObject({
   ),
   /** Record the landing page and single-page-app navigations as page views. @default true */
   trackPages: z.optional(z.boolean()),
+  /** Engagement rules to run on this page (docs/rules.md). @default none */
+  rules: z.optional(RuleSet),
 })
 export type InitOptions = z.infer<typeof InitOptions>
 

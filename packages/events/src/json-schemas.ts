@@ -4,6 +4,8 @@ import { CommerceEvent } from './commerce/commerce-event.js'
 import { PageSnapshot } from './commerce/page-snapshot.js'
 import { ContextUpdate, ContextView, IdentifyRequest, IdentifyResult } from './context.js'
 import { ConversationSummary, InboxSignal } from './conversation.js'
+import { ConsentUpdate, InitOptions, PageViewInput } from './host-api.js'
+import { hostEventSchemas } from './host-events.js'
 import { ChatItem, MessageInput, TypingInput, TypingSignal } from './message.js'
 import { RuleMatch } from './rules/explanation.js'
 import { RuleSet } from './rules/rule.js'
@@ -30,6 +32,12 @@ export const publishedSchemas: ReadonlyArray<readonly [name: string, schema: z.Z
   ['identify-result', IdentifyResult],
   ['rule-set', RuleSet],
   ['rule-match', RuleMatch],
+  ['host-init-options', InitOptions],
+  ['host-page-view', PageViewInput],
+  ['host-consent', ConsentUpdate],
+  ...Object.entries(hostEventSchemas).map(
+    ([name, schema]) => [`host-event-${name.replace(':', '-')}`, schema] as const,
+  ),
 ]
 
 /** Each published schema as a JSON Schema (draft 2020-12) document, keyed by file name. */
