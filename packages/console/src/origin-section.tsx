@@ -41,6 +41,11 @@ function RuleOrigin({ match, now }: { match: RuleMatch; now: Date }) {
           )}
         </dd>
       </dl>
+      {/* The widget evaluated the rule in the visitor's browser and reported this: like any fact
+          from the shop's page, it is not proof (docs/rules.md, "Trust"). */}
+      <p class="trust-note">
+        <TrustBadge trust="host" /> Reported by the widget in the visitor's browser.
+      </p>
       <ul class="explanation" aria-label="How the rule matched">
         <li>
           <Verdict pass={explanation.enabled} />{' '}

@@ -176,6 +176,30 @@ describe('ContextUpdate schema', () => {
 })
 
 describe('applyContextUpdate', () => {
+  test('a verified key finds room in a scope that page scripts filled: the oldest host value goes', () => {
+    const full: Record<string, string> = {}
+    for (let i = 0; i < contextLimits.keysPerScope; i++) full[`k${i}`] = 'host'
+    let { view } = applyContextUpdate(emptyContextView(), { visitor: full }, 'host', now)
+    view = applyContextUpdate(view, { visitor: { k7: 'newer' } }, 'host', now + 1).view
+    // Host keys still cannot grow the scope.
+    expect(applyContextUpdate(view, { visitor: { extra: 1 } }, 'host', now + 2).rejected).toEqual([
+      { scope: 'visitor', key: 'extra', reason: 'limit_exceeded' },
+    ])
+    const signed = applyContextUpdate(view, { visitor: { email: 'a@b.c' } }, 'verified', now + 3)
+    expect(signed.rejected).toEqual([])
+    expect(Object.keys(signed.view.visitor)).toHaveLength(contextLimits.keysPerScope)
+    expect(signed.view.visitor.email).toMatchObject({ value: 'a@b.c', trust: 'verified' })
+    expect(Object.hasOwn(signed.view.visitor, 'k0')).toBe(false)
+    expect(Object.hasOwn(signed.view.visitor, 'k7')).toBe(true)
+    // A scope full of verified values refuses even a verified key.
+    const allVerified: Record<string, string> = {}
+    for (let i = 0; i < contextLimits.keysPerScope; i++) allVerified[`v${i}`] = 'x'
+    const sealed = applyContextUpdate(emptyContextView(), { visitor: allVerified }, 'verified', now)
+    expect(
+      applyContextUpdate(sealed.view, { visitor: { more: 1 } }, 'verified', now).rejected,
+    ).toEqual([{ scope: 'visitor', key: 'more', reason: 'limit_exceeded' }])
+  })
+
   test('labels scope keys with the given trust and observed keys as observed', () => {
     const { view, rejected } = applyContextUpdate(
       emptyContextView(),

@@ -240,6 +240,21 @@ export interface ContextRejection {
 
 const keyedParts = ['visitor', 'session', 'page', 'conversation', 'observed'] as const
 
+/** Removes the oldest entry that is not verified; false when every entry is verified. */
+function evictWeakest(entries: ContextEntries): boolean {
+  let oldest: string | undefined
+  let oldestAt = Number.POSITIVE_INFINITY
+  for (const [key, entry] of Object.entries(entries)) {
+    if (entry.trust !== 'verified' && entry.updated_at < oldestAt) {
+      oldest = key
+      oldestAt = entry.updated_at
+    }
+  }
+  if (oldest === undefined) return false
+  delete entries[oldest]
+  return true
+}
+
 /**
  * Merges an update into a view, never replacing a fact with a weaker one (a verified value
  * stays whatever host or observed updates say). Scope keys take `trust`, `observed` keys take
@@ -259,6 +274,13 @@ export function applyContextUpdate(
     const incoming: TrustLevel = part === 'observed' ? 'observed' : trust
     const entries: ContextEntries = { ...view[part] }
     let count = Object.keys(entries).length
+    // A full scope refuses a new key, except a verified one: it takes the place of the oldest
+    // weaker value, so that page scripts can never crowd out what the shop signed.
+    const makeRoom = (level: TrustLevel) => {
+      if (level !== 'verified' || !evictWeakest(entries)) return false
+      count--
+      return true
+    }
     for (const [key, value] of Object.entries(values)) {
       // Own properties only: a key such as `toString` must not find Object.prototype's.
       const existing = Object.hasOwn(entries, key) ? entries[key] : undefined
@@ -269,7 +291,7 @@ export function applyContextUpdate(
           delete entries[key]
           count--
         }
-      } else if (!existing && count >= contextLimits.keysPerScope) {
+      } else if (!existing && count >= contextLimits.keysPerScope && !makeRoom(incoming)) {
         rejected.push({ scope: part, key, reason: 'limit_exceeded' })
       } else {
         if (!existing) count++

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto'
-import { existsSync } from 'node:fs'
+import { createHash, randomBytes } from 'node:crypto'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import type { IncomingMessage } from 'node:http'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -327,5 +327,32 @@ async function registerStatic(
     await serve(dirs.console, '/console/', pageSecurityHeaders)
     app.get('/console', (_request, reply) => reply.redirect('/console/'))
   }
-  if (dirs.store) await serve(dirs.store, '/', pageSecurityHeaders)
+  if (dirs.store) {
+    // The demo shop inlines the host API snippet (docs/host-api.md) under a strict CSP: its
+    // policy allows exactly the inline scripts of its own pages, by hash, and nothing else.
+    const hashes = inlineScriptHashes(dirs.store).map((hash) => `'${hash}'`)
+    const csp = pageSecurityHeaders['Content-Security-Policy'].replace(
+      "script-src 'self'",
+      ["script-src 'self'", ...hashes].join(' '),
+    )
+    await serve(dirs.store, '/', { ...pageSecurityHeaders, 'Content-Security-Policy': csp })
+  }
+}
+
+/** `sha256-…` sources for the inline `<script>` elements of the HTML pages in `dir`. */
+function inlineScriptHashes(dir: string): string[] {
+  if (!existsSync(dir)) return []
+  const hashes = new Set<string>()
+  for (const file of readdirSync(dir)) {
+    if (!file.endsWith('.html')) continue
+    const html = readFileSync(join(dir, file), 'utf8')
+    for (const match of html.matchAll(/<script>([\s\S]*?)<\/script>/g)) {
+      hashes.add(
+        `sha256-${createHash('sha256')
+          .update(match[1] ?? '')
+          .digest('base64')}`,
+      )
+    }
+  }
+  return [...hashes]
 }

@@ -61,9 +61,12 @@ describe.skipIf(missing !== undefined)('presence over Redis', () => {
     expect(await ids(b)).toEqual(['poll-agent', 'socket-agent'])
     a.disconnected('socket-agent')
     await until(async () => (await ids(b)).length === 1, 5_000)
-    // The poller stops polling: gone everywhere once its grace has run out.
+    // The poller stops polling: gone everywhere once its grace has run out, even when its own
+    // node is asked first (which forgets the poll locally and must tell Redis too).
     now += 41_000
-    expect(await ids(a)).toEqual([])
+    expect(await ids(b)).toEqual([])
+    now -= 20_000 // Back within the sorted set's TTL: only the removal can hide the poller now.
+    await until(async () => (await ids(a)).length === 0, 2_000, 'poller removed from Redis')
   })
 
   test('a node that dies without cleaning up takes its agents offline within the TTL', async () => {

@@ -144,7 +144,10 @@ export function createRedisPresence(
       if (local.poll(agentId)) add([agentId])
     },
     async onlineAgentIds() {
-      const ids = local.ids()
+      // A poller whose grace ran out leaves the shared set now, not only at the next refresh.
+      const expired: string[] = []
+      const ids = local.ids((id) => expired.push(id))
+      remove(expired)
       try {
         for (const entry of await redis.zrangebyscore(key, now(), '+inf')) {
           const agentId = entry.slice(0, entry.lastIndexOf(' '))

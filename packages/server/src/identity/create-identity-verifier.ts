@@ -122,7 +122,7 @@ export function createIdentityVerifier(
       try {
         ;({ payload } = await jwtVerify(token, key.material, {
           algorithms: [key.alg],
-          requiredClaims: ['exp', 'sub'],
+          requiredClaims: ['exp', 'iat', 'sub'],
           clockTolerance: toleranceS,
           currentDate: new Date(now()),
           ...(config.issuer === undefined ? {} : { issuer: config.issuer }),
@@ -140,10 +140,11 @@ export function createIdentityVerifier(
       }
       const exp = payload.exp as number
       const nowS = now() / 1000
-      if (payload.iat !== undefined && payload.iat > nowS + toleranceS) {
+      const iat = payload.iat as number
+      if (iat > nowS + toleranceS) {
         return fail('identity_not_yet_valid', 'iat is in the future')
       }
-      if (exp - (payload.iat ?? nowS) > maxLifetimeS) {
+      if (exp - iat > maxLifetimeS) {
         return fail(
           'identity_lifetime_too_long',
           `a token may live at most ${maxLifetimeS} s (exp - iat)`,
