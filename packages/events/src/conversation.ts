@@ -15,6 +15,11 @@ export const ConversationSummary = /* @__PURE__ */ z.object({
   /** Seq of the last item of the conversation stream; 0 when empty. */
   lastSeq: z.number(),
   lastMessage: z.optional(z.object({ role: AuthorRole, text: z.string(), at: z.string() })),
+  /**
+   * The anonymous visitor it belonged to before `identify` moved it to the visitor known under
+   * the shop's id: the same device, which may still send under its old token for a while.
+   */
+  movedFromVisitorId: z.optional(z.string()),
 })
 export type ConversationSummary = z.infer<typeof ConversationSummary>
 

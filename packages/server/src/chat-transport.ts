@@ -104,10 +104,12 @@ export function createChatTransport(options: {
     const conversation = await store.getConversation(conversationId)
     if (!conversation) return false
     if (principal.kind === 'agent') return true
-    return (
-      conversation.visitorId === principal.visitorId &&
-      (access === 'read' || conversation.status === 'open')
-    )
+    // The device that identified itself keeps its sends in flight under the anonymous token it
+    // had: the conversation it started followed it to the known visitor (docs/identity.md).
+    const owner =
+      conversation.visitorId === principal.visitorId ||
+      conversation.movedFromVisitorId === principal.visitorId
+    return owner && (access === 'read' || conversation.status === 'open')
   }
 
   const transport = createTransportServer<Principal>({

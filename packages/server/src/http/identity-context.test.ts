@@ -262,9 +262,9 @@ describe('identify', () => {
     )
     const token = switched.token ?? ''
     expect(switched.visitorId).toBe(known.visitorId)
-    const moved = await json<{ conversation: { id: string; visitorId: string } | null }>(
-      await call(t.url, 'GET', '/widget/conversation', token),
-    )
+    const moved = await json<{
+      conversation: { id: string; visitorId: string; movedFromVisitorId?: string } | null
+    }>(await call(t.url, 'GET', '/widget/conversation', token))
     expect(moved.conversation).toMatchObject({
       id: device.conversationId,
       visitorId: known.visitorId,
@@ -274,6 +274,15 @@ describe('identify', () => {
       await call(t.url, 'GET', '/widget/conversation', device.token),
     )
     expect(left.conversation).toBeNull()
+    // But a send still in flight under it (an outbox entry, another tab) is stored, not refused.
+    const late = visitorTransport(t.url, device.token)
+    open.push(late)
+    const sent = await late.send(conversationStream(device.conversationId), {
+      type: 'text',
+      text: 'sent before the switch',
+    })
+    expect(sent).toMatchObject({ ok: true, seq: 1 })
+    expect(moved.conversation).toMatchObject({ movedFromVisitorId: device.visitorId })
     const context = await contextOf(t, token)
     expect(context.visitor.size).toMatchObject({ value: 'M', trust: 'host' })
     expect(context.session.campaign?.value).toBe('spring')

@@ -58,6 +58,7 @@ function toSummary(row: ConversationRow): ConversationSummary {
     updatedAt: row.updated_at,
     lastSeq: Number(row.last_seq),
   }
+  if (row.moved_from_visitor_id) summary.movedFromVisitorId = row.moved_from_visitor_id
   if (row.last_role && row.last_content && row.last_at) {
     const content = JSON.parse(row.last_content) as MessageInput
     summary.lastMessage = { role: row.last_role, text: content.text, at: row.last_at }
@@ -123,6 +124,7 @@ export function createSqlStore(db: Kysely<Database>, now = () => new Date()): St
         'c.last_seq',
         'c.created_at',
         'c.updated_at',
+        'c.moved_from_visitor_id',
         'm.author_role as last_role',
         'm.content as last_content',
         'm.created_at as last_at',

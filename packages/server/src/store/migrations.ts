@@ -105,4 +105,14 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('conversations').addColumn('trigger', 'text').execute()
     },
   },
+  '0003_conversation_moved_from': {
+    async up(db: Kysely<unknown>) {
+      // The anonymous visitor a conversation belonged to before identify moved it to the known
+      // visitor: that device may still have sends in flight under the old token.
+      await db.schema
+        .alterTable('conversations')
+        .addColumn('moved_from_visitor_id', 'text')
+        .execute()
+    },
+  },
 }

@@ -70,6 +70,8 @@ export interface ConversationTable {
   context: string | null
   /** JSON of the rule match that started the conversation, if a rule did. */
   trigger: string | null
+  /** The anonymous visitor it belonged to before identify moved it to the known visitor. */
+  moved_from_visitor_id: string | null
 }
 
 export interface MessageTable {

@@ -175,7 +175,7 @@ export function createVisitorContextQueries(
         if (from && !(await open(known.id))) {
           await trx
             .updateTable('conversations')
-            .set({ visitor_id: known.id, updated_at: iso() })
+            .set({ visitor_id: known.id, moved_from_visitor_id: visitorId, updated_at: iso() })
             .where('id', '=', from.id)
             .execute()
           moved = from.id
