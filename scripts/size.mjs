@@ -2,21 +2,40 @@
 // bundles for what must never reach a browser. Exits 1 on any breach.
 // A budget is raised only in the commit that causes the growth, saying why.
 import { readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { ensureBuilt } from './ensure-built.mjs'
 
 ensureBuilt()
 
 const kb = 1024
-/** Budgets in gzip bytes. Issue #5: first load ≤ 10 KB; everything ≤ 40 KB. */
+/**
+ * Budgets in gzip bytes. Issue #5: first load ≤ 10 KB; everything ≤ 40 KB. A row takes `files`,
+ * or the files of `dir` (those whose name matches `match`, if given).
+ */
 const budgets = [
   {
     name: 'widget first load (loader.js)',
     files: ['packages/widget/dist/cdn/loader.js'],
     max: 10 * kb,
   },
-  { name: 'widget total (loader + chat)', dir: 'packages/widget/dist/cdn', max: 40 * kb },
+  {
+    // zod, the schemas of @causette/events (host calls, commerce, context, rules), the context
+    // store, identity, session and the rules runner: 32 905 bytes when added, budget 33 KB + 1.
+    name: 'widget personalisation (loaded on the first host call or with rules)',
+    dir: 'packages/widget/dist/cdn',
+    match: /^personalise-.*\.js$/,
+    max: 34 * kb,
+  },
+  {
+    // Raised from 40 KB by issue #4 (typed host API, commerce adapters, context, identity and
+    // rules, all validated by zod in the browser): 54 799 bytes when raised. Issue #5 owns the
+    // 40 KB target and must bring this back down (for instance by sharing fewer schemas with
+    // the browser or validating rules on the server); see docs/host-api.md, "Weight".
+    name: 'widget total (loader + personalisation + chat)',
+    dir: 'packages/widget/dist/cdn',
+    max: 54 * kb,
+  },
   { name: 'console total', dir: 'packages/console/dist/assets', max: 60 * kb },
 ]
 
@@ -41,7 +60,9 @@ const gz = (file) => gzipSync(readFileSync(file), { level: 9 }).length
 let failed = false
 const rows = []
 for (const budget of budgets) {
-  const files = budget.files ?? jsFiles(budget.dir)
+  const files =
+    budget.files ??
+    jsFiles(budget.dir).filter((f) => !budget.match || budget.match.test(basename(f)))
   const size = files.reduce((sum, f) => sum + gz(f), 0)
   const ok = size <= budget.max
   failed ||= !ok

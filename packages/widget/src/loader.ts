@@ -1,21 +1,42 @@
-import { createWidget } from './create-widget.js'
+import { CausetteError } from './causette-error.js'
+import { createWidgetRuntime } from './create-widget.js'
+import { installGlobal } from './install-global.js'
 
 /**
  * The script-tag entry, served as /widget/loader.js:
  *   <script type="module" async src="https://chat.example.com/widget/loader.js" data-site="demo"></script>
- * The server URL is where this file came from; the site is its `data-site` attribute.
+ * The server URL is where this file came from; the site is its `data-site` attribute. Optional:
+ * `data-consent="required"`, `data-title="…"`, `data-init="manual"` (wait for `Causette('init')`).
+ * It drains the snippet's queue and installs the live `Causette` global (docs/host-api.md).
  */
 function boot() {
   const src = import.meta.url
   const script = [...document.querySelectorAll<HTMLScriptElement>('script[data-site]')].find(
     (s) => s.src === src,
   )
-  const siteId = script?.dataset.site
+  const data = script?.dataset ?? {}
+  const siteId = data.site
+  const scope = globalThis as unknown as Record<string, unknown>
   if (!siteId) {
-    console.error('Causette: add data-site="<your site id>" to the widget script tag')
+    const error = new CausetteError(
+      'invalid_state',
+      'add data-site="<your site id>" to the widget script tag',
+    )
+    console.error(`Causette: ${error.message}`)
+    installGlobal(scope, error)
     return
   }
-  createWidget({ siteId, serverUrl: new URL(src).origin }).mount()
+  // A consent attribute that cannot be read fails closed: nothing stored, nothing sent.
+  const consent = data.consent === 'not_required' ? data.consent : 'required'
+  const runtime = createWidgetRuntime({
+    siteId,
+    serverUrl: new URL(src).origin,
+    ...(data.consent === undefined ? {} : { consent }),
+    ...(data.title ? { title: data.title } : {}),
+  })
+  if (!installGlobal(scope, runtime, { manual: data.init === 'manual' })) {
+    console.error('Causette: the widget is already loaded on this page')
+  }
 }
 
 if (document.readyState === 'loading')

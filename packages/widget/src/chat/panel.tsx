@@ -60,6 +60,11 @@ export function Panel(props: { chat: Chat; title: string; onClose: () => void })
     input.current?.focus()
   }, [])
 
+  // The host's prefill replaces the draft; the visitor still decides whether to send it.
+  useEffect(() => {
+    if (state.prefill) setDraft(state.prefill.text)
+  }, [state.prefill])
+
   async function submit(event?: Event) {
     event?.preventDefault()
     // Cleared at once, so that a double Enter cannot send the same text twice.

@@ -227,3 +227,78 @@ describe('createRuleRunner', () => {
     expect(ids()).toEqual([])
   })
 })
+
+describe('createRuleRunner: facts fetched on demand (prepare)', () => {
+  function withPrepare(rules: Rule[]) {
+    const { clock, advance } = fakeClock()
+    const fired: string[] = []
+    const prepared: string[][] = []
+    let agents: number | undefined
+    let done: () => void = () => undefined
+    const runner = createRuleRunner({
+      ruleSet: { rules, max_proactive_per_session: 10 },
+      getFacts: () => ({ agents_available: agents }),
+      clock,
+      onFire: (match) => fired.push(match.rule_id),
+      prepare: (candidates) => {
+        prepared.push(candidates.map((r) => r.id))
+        if (!candidates.some((r) => r.id.startsWith('agents'))) return undefined
+        return new Promise<void>((resolve) => {
+          done = () => {
+            agents = 1
+            resolve()
+          }
+        })
+      },
+    })
+    return { runner, fired, prepared, advance, answer: () => done() }
+  }
+  const needsAgents = (id: string, extra: Partial<Rule> = {}) =>
+    rule(id, { conditions: { fact: 'agents.available', op: 'gte', value: 1 }, ...extra })
+
+  it('waits for what prepare fetches, and asks only with the rules about to be evaluated', async () => {
+    const { runner, fired, prepared, answer } = withPrepare([
+      needsAgents('agents-a'),
+      rule('plain', { trigger: { type: 'event', event: 'x' } }),
+    ])
+    runner.event('x')
+    expect(fired).toEqual(['plain'])
+    runner.pageView({ path: '/' })
+    expect(prepared).toEqual([['plain'], ['agents-a']])
+    expect(fired).toEqual(['plain'])
+    answer()
+    await Promise.resolve()
+    await Promise.resolve()
+    expect(fired).toEqual(['plain', 'agents-a'])
+  })
+
+  it('drops an evaluation that waited across a page view', async () => {
+    const { runner, fired, answer } = withPrepare([
+      needsAgents('agents-a', { trigger: { type: 'page_view', path: '/cart' } }),
+    ])
+    runner.pageView({ path: '/cart' })
+    runner.pageView({ path: '/home' })
+    answer()
+    await Promise.resolve()
+    await Promise.resolve()
+    expect(fired).toEqual([])
+  })
+
+  it('after a delay, waits again before checking the conditions; nothing after dispose', async () => {
+    const { runner, fired, prepared, advance, answer } = withPrepare([
+      needsAgents('agents-a', { delay_s: 5 }),
+    ])
+    runner.pageView({ path: '/' })
+    answer()
+    await Promise.resolve()
+    await Promise.resolve()
+    expect(fired).toEqual([])
+    advance(5_000)
+    expect(prepared).toHaveLength(2)
+    runner.dispose()
+    answer()
+    await Promise.resolve()
+    await Promise.resolve()
+    expect(fired).toEqual([])
+  })
+})

@@ -5,6 +5,7 @@ import {
   emptyRuleState,
   evaluateRule,
   type Facts,
+  matchTrigger,
   type Rule,
   type RuleMatch,
   type RuleSet,
@@ -42,6 +43,12 @@ export interface RuleRunnerOptions {
   readonly state?: RuleStateStore
   /** Called once per rule that fires, with the match to attach to the conversation it starts. */
   readonly onFire: (match: RuleMatch, actions: readonly Action[]) => void
+  /**
+   * Called with the rules about to be evaluated (enabled, their trigger matched); a promise
+   * defers their evaluation until it settles, so that facts can be fetched only when a rule
+   * reads them (`agents.available`). An evaluation deferred past a page view is dropped.
+   */
+  readonly prepare?: (rules: readonly Rule[]) => Promise<unknown> | undefined
 }
 
 export interface RuleRunner {
@@ -109,6 +116,8 @@ export function createRuleRunner(options: RuleRunnerOptions): RuleRunner {
   const pending = new Map<string, Pending>()
   let hidden = false
   let disposed = false
+  // Counts page views: an evaluation that waited for `prepare` across one belongs to another page.
+  let pages = 0
   // Visible time on the current page: what elapsed before `since`, plus now - since while visible.
   let visibleMs = 0
   let since: number | undefined = clock.now()
@@ -150,24 +159,43 @@ export function createRuleRunner(options: RuleRunnerOptions): RuleRunner {
     onFire(createRuleMatch(rule, verdict, trigger, now), rule.actions)
   }
 
+  /** Runs `evaluate` once `prepare` is done with `rules`, at once when it has nothing to wait for. */
+  function whenPrepared(rules: readonly Rule[], evaluate: () => void) {
+    const waiting = rules.length > 0 ? options.prepare?.(rules) : undefined
+    if (!waiting) return evaluate()
+    const page = pages
+    const then = () => {
+      if (!disposed && page === pages) evaluate()
+    }
+    waiting.then(then, then)
+  }
+
   // After a delay the facts may have changed (a conversation started, the cart emptied): check again.
   function fireLater(rule: Rule, trigger: TriggerEvent) {
-    const now = clock.now()
-    const verdict = evaluateRule(rule, facts(now), now, trigger)
-    if (verdict.matched && checkCaps(ruleSet, load(now), rule, now).pass)
-      fire(rule, trigger, now, verdict)
+    whenPrepared([rule], () => {
+      const now = clock.now()
+      const verdict = evaluateRule(rule, facts(now), now, trigger)
+      if (verdict.matched && checkCaps(ruleSet, load(now), rule, now).pass)
+        fire(rule, trigger, now, verdict)
+    })
   }
 
   function run(trigger: TriggerEvent) {
     if (disposed) return
-    const now = clock.now()
-    const state = load(now)
-    store.set(state)
-    for (const { rule, verdict } of selectRules(ruleSet, facts(now), state, trigger, now)) {
-      const key = `delay:${rule.id}`
-      if (!rule.delay_s) fire(rule, trigger, now, verdict)
-      else if (!pending.has(key)) schedule(key, rule.delay_s * 1000, () => fireLater(rule, trigger))
-    }
+    store.set(load(clock.now()))
+    const candidates = ruleSet.rules.filter(
+      (rule) => rule.enabled && matchTrigger(rule.trigger, trigger).pass,
+    )
+    whenPrepared(candidates, () => {
+      const now = clock.now()
+      const state = load(now)
+      for (const { rule, verdict } of selectRules(ruleSet, facts(now), state, trigger, now)) {
+        const key = `delay:${rule.id}`
+        if (!rule.delay_s) fire(rule, trigger, now, verdict)
+        else if (!pending.has(key))
+          schedule(key, rule.delay_s * 1000, () => fireLater(rule, trigger))
+      }
+    })
   }
 
   function armIdle() {
@@ -181,6 +209,7 @@ export function createRuleRunner(options: RuleRunnerOptions): RuleRunner {
   return {
     pageView(page) {
       if (disposed) return
+      pages++
       for (const key of [...pending.keys()]) cancel(key)
       visibleMs = 0
       since = hidden ? undefined : clock.now()
