@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createServer } from '@causette/server'
-import { type Browser, chromium } from 'playwright-core'
+import { type Browser, chromium, type Page } from 'playwright-core'
 
 /** Debian's Chromium, or CHROMIUM_PATH. Playwright's own browser downloads are not used. */
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -50,4 +50,21 @@ export async function startStack(agent: { email: string; password: string }) {
       rmSync(dataDir, { recursive: true, force: true })
     },
   }
+}
+
+/** The agent signs in on the console page and opens the newest conversation; returns its log. */
+export async function openFirstConversation(
+  page: Page,
+  agent: { readonly email: string; readonly password: string },
+) {
+  await page.getByRole('textbox', { name: 'Email' }).fill(agent.email)
+  await page.getByLabel('Password').fill(agent.password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('heading', { name: 'Conversations' }).waitFor()
+  await page
+    .getByRole('list', { name: 'Conversations' })
+    .getByRole('button', { name: /^Visitor / })
+    .first()
+    .click()
+  return page.getByRole('log', { name: 'Messages' })
 }

@@ -1,23 +1,8 @@
-import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { browserMissing, startStack } from './browser.js'
+import { browserMissing, openFirstConversation, startStack } from './browser.js'
 
 const skipReason = browserMissing()
 const agent = { email: 'agent@shop.test', password: 'e2e-password-1234' }
-/** The agent signs in on the console page and opens the newest conversation; returns its log. */
-async function openFirstConversation(page: Page) {
-  await page.getByRole('textbox', { name: 'Email' }).fill(agent.email)
-  await page.getByLabel('Password').fill(agent.password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.getByRole('heading', { name: 'Conversations' }).waitFor()
-  await page
-    .getByRole('list', { name: 'Conversations' })
-    .getByRole('button', { name: /^Visitor / })
-    .first()
-    .click()
-  return page.getByRole('log', { name: 'Messages' })
-}
-
 /** Waits for what a person would wait for: up to 10 s for the page to show it. */
 const poll = { timeout: 10_000, interval: 50 }
 
@@ -52,7 +37,7 @@ describe.skipIf(skipReason !== undefined)('visitor on the shop, agent in the con
 
     // The agent signs in, finds the conversation, reads and answers.
     await agentPage.goto(`${stack.url}/console/`)
-    const agentLog = await openFirstConversation(agentPage)
+    const agentLog = await openFirstConversation(agentPage, agent)
     await expect
       .poll(() => agentLog.textContent(), poll)
       .toContain('Is the plum vase dishwasher safe?')
@@ -128,7 +113,7 @@ describe.skipIf(skipReason !== undefined)('WebSocket blocked in the browser', ()
     await expect.poll(() => visitorLog.textContent(), poll).not.toContain('Sending…')
 
     await agentPage.goto(`${stack.url}/console/`)
-    const agentLog = await openFirstConversation(agentPage)
+    const agentLog = await openFirstConversation(agentPage, agent)
     await expect
       .poll(() => agentLog.textContent(), poll)
       .toContain('Hello from behind a strict proxy')
