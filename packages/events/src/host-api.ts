@@ -80,6 +80,7 @@ export const hostCommands = [
   'set',
   'page',
   'track',
+  'cart',
   'open',
   'close',
   'toggle',
@@ -215,6 +216,8 @@ export const hostCommandArgs = {
     ['event', z.unknown()],
     ['properties', z.unknown()],
   ],
+  // Checked by setCart (docs/events.md, "Snapshots"), which also derives value and item count.
+  cart: [['cart', z.unknown()]],
   open: [],
   close: [],
   toggle: [],

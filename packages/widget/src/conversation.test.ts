@@ -112,6 +112,48 @@ describe('context kept before a conversation exists', () => {
     widget.destroy()
   })
 
+  test('the cart set directly, and dataLayer pushes as they are, end up in the conversation', async () => {
+    const { widget } = widgetOn()
+    await widget.init()
+    // A cart given whole: value and item count derived exactly, never the host's figures.
+    const cart = await widget.cart({
+      cart_id: 'c-1',
+      currency: 'eur',
+      items: [
+        { product_id: 'mug', price: '24.10', quantity: 2 },
+        { product_id: 'bowl', price: 38, quantity: 1 },
+      ],
+    })
+    expect(cart).toMatchObject({ currency: 'EUR', value: 86.2, item_count: 3 })
+    // A legacy Enhanced Ecommerce push, verbatim: one more mug.
+    const events = await widget.track({
+      event: 'addToCart',
+      ecommerce: {
+        currencyCode: 'EUR',
+        add: { products: [{ id: 'mug', name: 'Stoneware mug', price: '24.10', quantity: 1 }] },
+      },
+    })
+    expect(events).toEqual([expect.objectContaining({ event: 'Product Added' })])
+    // Pushes that are not commerce (GTM's own) change nothing and do not fail.
+    expect(await widget.track({ event: 'gtm.js', 'gtm.start': 1 })).toEqual([])
+    // A bad cart is refused with a typed error, and the cart stays as it was.
+    await expect(widget.cart({ items: [{ product_id: 'x', price: '1,5' }] })).rejects.toMatchObject(
+      { code: 'invalid_argument' },
+    )
+    await widget.open()
+    await startByWriting('Is the mug microwave safe?')
+    const [body] = posted('/conversations') as Array<{ context: { cart: unknown } }>
+    expect(body?.context.cart).toMatchObject({
+      cart_id: 'c-1',
+      currency: 'EUR',
+      value: 110.3,
+      item_count: 4,
+    })
+    // Emptied directly.
+    expect(await widget.cart(null)).toBeNull()
+    widget.destroy()
+  })
+
   test('while the conversation is open, changes go as coalesced ContextUpdates', async () => {
     const { widget, clock } = widgetOn()
     await widget.init()

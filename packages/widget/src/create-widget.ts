@@ -1,4 +1,6 @@
 import type {
+  CartInput,
+  CartSnapshot,
   ConsentCategory,
   ConsentMode,
   ConsentState,
@@ -55,11 +57,19 @@ export interface Widget {
   set(scope: ContextScope, values: ContextValues): Promise<void>
   /** Records a page view; resolves with the page as recorded. */
   page(page?: PageViewInput): Promise<PageSnapshot>
-  /** Records an event; resolves with the canonical events it stands for (docs/events.md). */
+  /**
+   * Records an event (a name and its properties), or a `dataLayer.push` object as it is (GA4 or
+   * Enhanced Ecommerce shape); resolves with the canonical events it stands for (docs/events.md).
+   */
   track(
-    event: string,
+    event: string | Readonly<Record<string, unknown>>,
     properties?: Readonly<Record<string, unknown>>,
   ): Promise<readonly TrackEvent[]>
+  /**
+   * Sets the cart directly (its lines; value and item count are derived), or `null` to empty
+   * it; resolves with the cart snapshot as recorded.
+   */
+  cart(cart: CartInput | null): Promise<CartSnapshot | null>
   open(): Promise<void>
   close(): Promise<void>
   /** Opens or closes the panel; resolves with whether it is open. */
@@ -144,7 +154,7 @@ function atMost(command: string, args: readonly unknown[], max: number) {
 }
 
 // Commands that always need the schemas. `init` and `page` need them with an argument.
-const validated: readonly unknown[] = ['identify', 'set', 'track', 'prefill', 'consent']
+const validated: readonly unknown[] = ['identify', 'set', 'track', 'cart', 'prefill', 'consent']
 
 /**
  * Creates the visitor-facing widget. Creating it has no side effects: nothing is stored,
@@ -526,6 +536,7 @@ export function createWidgetRuntime(
     set: method('set'),
     page: method('page'),
     track: method('track'),
+    cart: method('cart'),
     open: method('open'),
     close: method('close'),
     toggle: method('toggle'),

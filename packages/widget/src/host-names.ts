@@ -13,6 +13,7 @@ export const commandNames = [
   'set',
   'page',
   'track',
+  'cart',
   'open',
   'close',
   'toggle',

@@ -1,5 +1,6 @@
 import {
   type CommerceResult,
+  fromDataLayer,
   fromGa4,
   isGa4EventName,
   normalizeEvent,
@@ -22,6 +23,12 @@ export type NormalizeTrack = (
  * Segment e-commerce v2 event (`Product Added`) or a custom event, validated by its schema.
  */
 export const normalizeTrack: NormalizeTrack = (name, properties, { baseUrl }) => {
+  // `track(push)`: what the shop pushes to `dataLayer`, as it is (GA4 or Enhanced Ecommerce).
+  if (typeof name === 'object' && name !== null && properties === undefined) {
+    const adapted = fromDataLayer(name, { baseUrl })
+    if (adapted.ok === 'ignored') return { ok: true, value: [] }
+    return adapted
+  }
   if (typeof name === 'string' && isGa4EventName(name)) {
     const adapted = fromGa4(name, properties ?? {}, { baseUrl })
     if (adapted.ok === 'ignored') return { ok: true, value: [] }

@@ -16,6 +16,7 @@ import {
   type RuleSet,
   reduceCart,
   reducePage,
+  setCart,
   type TokenProvider,
 } from '@causette/events'
 import { config } from 'zod/mini'
@@ -365,6 +366,17 @@ export function startPersonalisation(shell: Shell): Personalisation {
     },
     page: ([input], captured, at) => page(input as PageViewInput | undefined, captured, at),
     track: ([name, properties], captured, at) => track(name, properties, captured, at),
+    cart: ([input], _captured, at) => {
+      let snapshot: CartSnapshot | null = null
+      if (input !== null) {
+        const set = setCart(input, at)
+        if (!set.ok) throw new CausetteError(set.error.code, `cart: ${set.error.message}`)
+        snapshot = set.value
+      }
+      context.setCart(snapshot)
+      changed()
+      return snapshot
+    },
     prefill: ([text]) => {
       draft = text as string
       void chat?.then((handle) => handle.prefill(text as string), report)
