@@ -29,12 +29,13 @@ const budgets = [
   },
   {
     // Raised from 40 KB by issue #4 (typed host API, commerce adapters, context, identity and
-    // rules, all validated by zod in the browser): 54 799 bytes when raised. Issue #5 owns the
+    // rules, all validated by zod in the browser): 54 799 bytes when raised, 55 778 with the
+    // dataLayer adapter behind track(push) and cart() (+1 KB). Issue #5 owns the
     // 40 KB target and must bring this back down (for instance by sharing fewer schemas with
     // the browser or validating rules on the server); see docs/host-api.md, "Weight".
     name: 'widget total (loader + personalisation + chat)',
     dir: 'packages/widget/dist/cdn',
-    max: 54 * kb,
+    max: 55 * kb,
   },
   { name: 'console total', dir: 'packages/console/dist/assets', max: 60 * kb },
 ]

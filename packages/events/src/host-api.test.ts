@@ -1,15 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import { contextLimits } from './context.js'
-import {
-  decodeHost,
-  decodeHostCall,
-  HostErrorCodes,
-  hostCommandArgs,
-  hostCommands,
-  ProactiveMessage,
-} from './host-api.js'
-import { hostEventNames } from './host-events.js'
+import { decodeHost, decodeHostCall, hostCommandArgs, ProactiveMessage } from './host-api.js'
+import { HostErrorCodes, hostCommands, hostEventNames } from './host-names.js'
 
 const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl'
 const noop = () => undefined

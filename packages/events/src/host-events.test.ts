@@ -1,6 +1,7 @@
 import { expect, test } from 'vitest'
 import { decode } from './decode.js'
-import { HostEventName, hostEventNames, hostEventSchemas } from './host-events.js'
+import { HostEventName, hostEventSchemas } from './host-events.js'
+import { hostEventNames } from './host-names.js'
 
 test('every event name has a payload schema, and no schema lacks a name', () => {
   expect(Object.keys(hostEventSchemas)).toEqual([...hostEventNames])

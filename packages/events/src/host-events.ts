@@ -1,26 +1,11 @@
 import * as z from 'zod/mini'
-import type { HostErrorCode } from './host-api.js'
+import type { HostErrorCode } from './host-names.js'
+import { hostEventNames } from './host-names.js'
 import { RuleMatch } from './rules/explanation.js'
 
 // The events the widget emits to the host page (`widget.on(name, handler)`). The payload schemas
 // are for tests, docs and JSON Schema; the widget builds payloads itself and never parses them,
 // so they are built lazily and marked pure: a browser bundle that only needs the names drops them.
-
-/** Every host event, in the order docs/host-api.md lists them. */
-export const hostEventNames = [
-  'ready',
-  'open',
-  'close',
-  'unread',
-  'conversation:started',
-  'conversation:ended',
-  'message:sent',
-  'message:received',
-  'proactive:shown',
-  'proactive:dismissed',
-  'rating:submitted',
-  'error',
-] as const
 
 export const HostEventName = /* @__PURE__ */ z.enum(hostEventNames)
 export type HostEventName = (typeof hostEventNames)[number]

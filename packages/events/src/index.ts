@@ -55,24 +55,18 @@ export {
 export type { Decoded } from './decode.js'
 export { decode } from './decode.js'
 export type {
-  ConsentCategory,
   ConsentState,
   HostCall,
-  HostCommand,
   HostDecoded,
-  HostErrorCode,
   TokenProvider,
 } from './host-api.js'
 export {
   ConsentMode,
   ConsentUpdate,
   ConsentValue,
-  consentCategories,
   decodeHost,
   decodeHostCall,
-  HostErrorCodes,
   hostCommandArgs,
-  hostCommands,
   hostLimits,
   IdentityToken,
   InitOptions,
@@ -82,7 +76,9 @@ export {
   SetValues,
 } from './host-api.js'
 export type { HostEventHandler, HostEvents } from './host-events.js'
-export { HostEventName, hostEventNames, hostEventSchemas } from './host-events.js'
+export { HostEventName, hostEventSchemas } from './host-events.js'
+export type { ConsentCategory, HostCommand, HostErrorCode } from './host-names.js'
+export { consentCategories, HostErrorCodes, hostCommands, hostEventNames } from './host-names.js'
 export { chatLimits } from './limits.js'
 export { Author, AuthorRole, ChatItem, MessageInput, TypingInput, TypingSignal } from './message.js'
 export { Amount, Currency, isCurrencyCode, Money, sumAmounts } from './money.js'
