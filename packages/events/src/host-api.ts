@@ -4,12 +4,7 @@ import { Text, Url } from './commerce/fields.js'
 import { PageProduct, PageType } from './commerce/page-snapshot.js'
 import { ContextScope, ContextValues, IdentifyRequest } from './context.js'
 import { HostEventName } from './host-events.js'
-import {
-  type ConsentCategory,
-  consentCategories,
-  type HostCommand,
-  hostCommands,
-} from './host-names.js'
+import type { ConsentCategory, HostCommand } from './host-names.js'
 import { chatLimits } from './limits.js'
 import { RuleMatch } from './rules/explanation.js'
 import { RuleSet } from './rules/rule.js'

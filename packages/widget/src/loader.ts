@@ -39,6 +39,19 @@ function boot() {
   }
 }
 
-if (document.readyState === 'loading')
-  document.addEventListener('DOMContentLoaded', boot, { once: true })
-else boot()
+// Start after the page's own deferred scripts have run, so that an `init` they queue is seen
+// (the loader is async: it can arrive while the document is still 'interactive', before the
+// deferred scripts and DOMContentLoaded). Past DOMContentLoaded, `load` is the next sure sign.
+if (document.readyState === 'complete') boot()
+else {
+  let booted = false
+  const once = () => {
+    if (booted) return
+    booted = true
+    document.removeEventListener('DOMContentLoaded', once)
+    window.removeEventListener('load', once)
+    boot()
+  }
+  document.addEventListener('DOMContentLoaded', once)
+  window.addEventListener('load', once)
+}
