@@ -56,6 +56,39 @@ function watchEdges() {
 }
 
 describe("consent: 'required'", () => {
+  test('reset() and a denial forget an earlier visit, even before anything was granted', async () => {
+    const keys = storageKeys('demo', server.url)
+    const earlier = () => {
+      localStorage.setItem(keys.visitor, JSON.stringify({ visitorId: 'old', token: 'old-token' }))
+      localStorage.setItem(keys.context, JSON.stringify({ email: 'old@shop.test' }))
+      localStorage.setItem('shop:own-key', 'kept')
+    }
+    const start = () =>
+      createWidgetRuntime({
+        siteId: 'demo',
+        serverUrl: server.url,
+        WebSocket: createFakeSockets().WebSocket,
+      }).widget
+    // A customer signs out: the page resets before the banner has replayed "granted".
+    earlier()
+    const first = start()
+    await first.init({ consent: 'required' })
+    await first.reset()
+    expect(localStorage.getItem(keys.visitor)).toBeNull()
+    expect(localStorage.getItem(keys.context)).toBeNull()
+    await first.consent({ functionality_storage: 'granted' })
+    expect(localStorage.getItem(keys.visitor)).toBeNull()
+    first.destroy()
+    // The visitor says no: what an earlier visit stored goes too. The page's own keys stay.
+    earlier()
+    const second = start()
+    await second.init({ consent: 'required' })
+    await second.consent({ functionality_storage: 'denied' })
+    expect(localStorage.getItem(keys.visitor)).toBeNull()
+    expect(localStorage.getItem('shop:own-key')).toBe('kept')
+    second.destroy()
+  })
+
   test('nothing is stored and nothing is sent before consent; every call still answers', async () => {
     const edges = watchEdges()
     const runtime = createWidgetRuntime({
@@ -89,6 +122,32 @@ describe("consent: 'required'", () => {
       .querySelector('[data-causette]')
       ?.shadowRoot?.querySelector('.launcher')
     expect(launcher?.hasAttribute('hidden')).toBe(true)
+    widget.destroy()
+  })
+
+  test('a page whose own analytics are broken does not break the widget: reported, not thrown', async () => {
+    const runtime = createWidgetRuntime({
+      siteId: 'demo',
+      serverUrl: server.url,
+      WebSocket: createFakeSockets().WebSocket,
+      forward: { dataLayer: true, segment: true },
+    })
+    vi.stubGlobal('dataLayer', { not: 'an array' })
+    vi.stubGlobal('analytics', {
+      track: () => {
+        throw new Error('analytics is broken')
+      },
+    })
+    const { widget } = runtime
+    const errors: string[] = []
+    widget.on('error', ({ code }) => errors.push(code))
+    await widget.init()
+    await widget.consent({ analytics_storage: 'granted', functionality_storage: 'granted' })
+    const host = await runtime.host()
+    // The bubble still shows and its caps still count, whatever the page's analytics do.
+    expect(host.showProactive({ text: 'Hi' }, ruleMatch())).toMatchObject({ shown: true })
+    await settle(20)
+    expect(errors.length).toBeGreaterThan(0)
     widget.destroy()
   })
 

@@ -39,13 +39,23 @@ export interface DeviceStorage extends StorageLike {
   use(next: StorageLike | null): void
   /** Removes the widget's keys from the current storage. */
   clear(): void
+  /**
+   * Removes the widget's keys from the current storage and from the device's own, even while
+   * the widget is not allowed to use it (removing is not storing): `reset()` and a denial must
+   * not leave an earlier visit's token or context behind, to come back with a later grant.
+   */
+  forget(): void
 }
 
 /**
  * The one storage every part of the widget goes through. It starts in memory and never throws:
  * a blocked or full storage only costs persistence.
  */
-export function createDeviceStorage(keys: readonly string[]): DeviceStorage {
+export function createDeviceStorage(
+  keys: readonly string[],
+  /** The device's storage, looked up when needed (it may be blocked). */
+  device: () => StorageLike | null,
+): DeviceStorage {
   let backing = createMemoryStorage()
   let onDevice = false
   const attempt = <T>(run: () => T): T | null => {
@@ -66,6 +76,11 @@ export function createDeviceStorage(keys: readonly string[]): DeviceStorage {
     },
     clear() {
       for (const key of keys) self.removeItem(key)
+    },
+    forget() {
+      self.clear()
+      const own = attempt(device)
+      if (own && own !== backing) for (const key of keys) attempt(() => own.removeItem(key))
     },
   }
   return self

@@ -92,6 +92,42 @@ describe('identify', () => {
     await vi.waitFor(() => expect(identifyCalls()).toEqual([jwt(1), jwt(2), jwt(3)]))
   })
 
+  test("refreshes by the token's own lifetime, whatever the device clock says; failures back off", async () => {
+    const { identity, clock, errors } = setup()
+    // The shop's clock says 10 minutes of life; the device is an hour ahead of the server, so
+    // `expiresAt - now()` is already negative on the device.
+    const iat = Math.floor(clock.now() / 1000) - 3600
+    const signed = (n: number) =>
+      `eyJhbGciOiJIUzI1NiJ9.${btoa(JSON.stringify({ sub: 'u-1', n, iat, exp: iat + 600 }))
+        .replace(/\+/g, '-')
+        .replace(/\//g, '_')
+        .replace(/=+$/, '')}.sig`
+    server.handlers.identify = () => ({
+      status: 200,
+      json: { visitorId: 'v1', verified: {}, expiresAt: iat + 600 },
+    })
+    let n = 0
+    const provider = vi.fn(async () => signed(++n))
+    await identity.identify(provider)
+    clock.advance(30_000)
+    await settle()
+    expect(provider).toHaveBeenCalledTimes(1) // not once a second
+    clock.advance(600_000 - identityDefaults.refreshMarginMs - 30_000)
+    await vi.waitFor(() => expect(provider).toHaveBeenCalledTimes(2))
+    await vi.waitFor(() => expect(clock.pending()).toBe(1))
+    // The server refuses the next refresh: tried again after 30 s, then 60 s, not never.
+    server.handlers.identify = () => ({
+      status: 503,
+      json: { error: { code: 'unavailable', message: 'down' } },
+    })
+    clock.advance(600_000)
+    await vi.waitFor(() => expect(provider).toHaveBeenCalledTimes(3))
+    await vi.waitFor(() => expect(errors.length).toBeGreaterThan(0))
+    await vi.waitFor(() => expect(clock.pending()).toBe(1))
+    clock.advance(30_000)
+    await vi.waitFor(() => expect(provider).toHaveBeenCalledTimes(4))
+  })
+
   test('an expired token from a provider: the provider is asked once more', async () => {
     const { identity } = setup()
     let expired = 1

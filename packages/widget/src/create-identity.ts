@@ -44,6 +44,21 @@ export interface Identity {
 
 /** Unix seconds (a JWT's `exp`) or milliseconds, as milliseconds. */
 const toMs = (time: number) => (time < 1e12 ? time * 1000 : time)
+/** The soonest a token is asked for again, and the longest wait between failed refreshes. */
+const minRefreshMs = 30_000
+const maxRetryMs = 5 * 60_000
+
+/** `iat` and `exp` of a JWT (already verified by the server), or undefined if unreadable. */
+function jwtTimes(jwt: string): { iat: number; exp: number } | undefined {
+  try {
+    const part = jwt.split('.')[1] ?? ''
+    const json = atob(part.replace(/-/g, '+').replace(/_/g, '/'))
+    const { iat, exp } = JSON.parse(json) as { iat?: unknown; exp?: unknown }
+    return typeof iat === 'number' && typeof exp === 'number' ? { iat, exp } : undefined
+  } catch {
+    return undefined
+  }
+}
 
 /** The shop's identity for this visitor: a JWT or a provider of fresh ones (docs/identity.md). */
 export function createIdentity(options: {
@@ -102,13 +117,33 @@ export function createIdentity(options: {
     return token.value
   }
 
-  function schedule(gen: number, expiresAt: number) {
-    const left = toMs(expiresAt) - now()
-    const delay = Math.max(1_000, left - Math.min(marginMs, left / 2))
+  /**
+   * Asks the provider again before the token expires. The time left is the token's own
+   * lifetime (`exp - iat`, both from the shop's clock), counted from now: a device clock that is
+   * off by an hour must neither hammer the provider nor let the token lapse. A failed refresh
+   * is tried again with backoff, never more often than every `minRefreshMs`.
+   */
+  function schedule(gen: number, expiresAt: number, jwt: string, failures = 0) {
+    const claims = jwtTimes(jwt)
+    const left =
+      claims && claims.exp > claims.iat ? (claims.exp - claims.iat) * 1000 : toMs(expiresAt) - now()
+    const planned = left - Math.min(marginMs, left / 2)
+    const delay =
+      failures === 0
+        ? Math.max(minRefreshMs, planned)
+        : Math.min(maxRetryMs, minRefreshMs * 2 ** (failures - 1))
     refresh = timers.setTimeout(() => {
       if (gen !== generation) return
-      if (options.blocked()) unverified = true
-      else verify(gen, false).catch(report)
+      if (options.blocked()) {
+        unverified = true
+        return
+      }
+      verify(gen, false).catch((error: unknown) => {
+        report(error)
+        if (gen === generation && typeof source === 'function') {
+          schedule(gen, expiresAt, jwt, failures + 1)
+        }
+      })
     }, delay)
   }
 
@@ -142,7 +177,7 @@ export function createIdentity(options: {
     }
     unverified = false
     verified = result.verified
-    if (typeof given === 'function') schedule(gen, result.expiresAt)
+    if (typeof given === 'function') schedule(gen, result.expiresAt, jwt)
     return {
       status: 'verified',
       visitorId: result.visitorId,

@@ -181,7 +181,8 @@ export function createWidgetRuntime(
   const timers = options.timers ?? defaultTimers
   const now = options.now ?? Date.now
   const keys = storageKeys(options.siteId, options.serverUrl)
-  const storage = createDeviceStorage(Object.values(keys))
+  const deviceStorage = () => (options.storage === undefined ? defaultStorage() : options.storage)
+  const storage = createDeviceStorage(Object.values(keys), deviceStorage)
   const emitter = createEmitter<HostEvents>()
 
   let phase: Phase = 'created'
@@ -283,7 +284,7 @@ export function createWidgetRuntime(
 
   /** Storage and connections are allowed from here on. */
   function activate() {
-    storage.use(options.storage === undefined ? defaultStorage() : options.storage)
+    storage.use(deviceStorage())
     if (dom) dom.launcher.hidden = false
     const personal = queue.loaded()
     if (personal) personal.activate()
@@ -309,6 +310,9 @@ export function createWidgetRuntime(
     consent = consentFor(mode, given)
     if (!before && allowed()) activate()
     if (before && !allowed()) deactivate()
+    // Denying storage also forgets what an earlier visit stored, even if nothing was allowed
+    // yet on this page (a banner replaying "granted" later must not bring it back).
+    if (update.functionality_storage === 'denied') storage.forget()
     return consent
   }
 
@@ -382,7 +386,7 @@ export function createWidgetRuntime(
   function reset() {
     queue.loaded()?.reset()
     if (opened) void close('api')
-    storage.clear()
+    storage.forget()
     if (dom) {
       dom.badge.hidden = true
       dom.launcher.setAttribute('aria-label', 'Open chat')

@@ -67,6 +67,22 @@ describe('installGlobal', () => {
     runtime.widget.destroy()
   })
 
+  test("a page that kept the snippet's function still has its later calls run and answered", async () => {
+    const scope: Record<string, unknown> = {}
+    const causette = snippetOn(scope)
+    const kept = causette() // `const C = window.Causette`, taken before the loader arrived
+    navigate('/early', 'Early')
+    const early = kept('page')
+    const runtime = createWidgetRuntime(base)
+    expect(installGlobal(scope, runtime)).toBe(true)
+    navigate('/late', 'Late')
+    const late = kept('page')
+    await expect(early).resolves.toMatchObject({ path: '/early' })
+    await expect(late).resolves.toMatchObject({ path: '/late', title: 'Late' })
+    await expect(kept('nope')).rejects.toMatchObject({ code: 'invalid_argument' })
+    runtime.widget.destroy()
+  })
+
   test('without init in the queue, the widget is initialized first, on the first queued page', async () => {
     const scope: Record<string, unknown> = {}
     const causette = snippetOn(scope)

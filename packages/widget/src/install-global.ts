@@ -77,11 +77,8 @@ export function installGlobal(
       typeof first?.[3] === 'number' ? first[3] : now(),
     ).catch(report)
   }
-  // A listener may call Causette() while the queue drains (it is still the snippet's then):
-  // its call lands at the end of the queue and runs in turn.
-  while (queue.length > 0) {
-    const entry = queue.shift()
-    if (!Array.isArray(entry)) continue
+  const run = (entry: unknown) => {
+    if (!Array.isArray(entry)) return
     const [command, args, page, at, resolve, reject] = entry as unknown as QueueEntry
     const settled = call(
       command,
@@ -91,6 +88,16 @@ export function installGlobal(
     )
     if (typeof resolve === 'function' && typeof reject === 'function') settled.then(resolve, reject)
     else settled.catch(report)
+  }
+  // A listener may call Causette() while the queue drains (it is still the snippet's then):
+  // its call lands at the end of the queue and runs in turn.
+  while (queue.length > 0)
+    run(queue.shift())
+    // A page may have kept the snippet's function (`const C = window.Causette` in a bundle): its
+    // later calls still push onto this queue, so from now on a push runs the call at once.
+  ;(queue as { push: (...entries: unknown[]) => number }).push = (...entries) => {
+    for (const entry of entries) run(entry)
+    return 0
   }
   scope[globalName] = (command: unknown, ...args: unknown[]) =>
     call(command, args, capturePageContext(), now())

@@ -401,7 +401,15 @@ export function startPersonalisation(shell: Shell): Personalisation {
     chat: loadChat,
     conversationId: () => session.conversationId(),
     emitted(event, payload) {
-      if (shell.consent().analytics_storage === 'granted') forwardEvent(event, payload, forward)
+      // The page's own analytics may be broken (a `dataLayer` that is not an array, a throwing
+      // `analytics.track`): that is reported, never thrown into the widget's own work.
+      if (shell.consent().analytics_storage === 'granted') {
+        try {
+          forwardEvent(event, payload, forward)
+        } catch (error) {
+          report(error)
+        }
+      }
     },
     panel(open) {
       if (open) bubble?.hide()

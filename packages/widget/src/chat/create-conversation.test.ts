@@ -50,6 +50,47 @@ describe('the conversation on the server', () => {
     expect(onStarted).toHaveBeenCalledTimes(1)
   })
 
+  test('identify switching the visitor while a conversation opens: opened again as the new visitor', async () => {
+    const call = createApiCall(server.url)
+    const visitors = createVisitorApi(call, 'demo')
+    const known = await visitors.createVisitor() // the person the device identifies as
+    const storage = createMemoryStorage()
+    const keys = storageKeys('demo', server.url)
+    const clock = createFakeClock()
+    const session = createSession({ api: visitors, storage, keys })
+    const real = createConversationApi(call)
+    let switched = false
+    const conversation = createConversation({
+      api: {
+        ...real,
+        async openConversation(token, body) {
+          const answer = await real.openConversation(token, body)
+          // The identify answer lands while this open was in flight.
+          if (!switched) {
+            switched = true
+            session.adopt(known)
+          }
+          return answer
+        },
+      },
+      session,
+      context: createContextStore({ storage, keys, now: clock.now }),
+      timers: clock.timers,
+      delayMs: 100,
+      trigger: () => undefined,
+      onStarted: vi.fn(),
+      onError: (error) => {
+        throw error
+      },
+    })
+    const opened = await conversation.start()
+    expect(opened.token).toBe(known.token)
+    const opens = server.requests.filter((r) => r.path === '/conversations')
+    expect(opens.map((r) => r.token)).toEqual([expect.any(String), known.token])
+    expect(session.visitor()?.token).toBe(known.token)
+    expect(session.conversationId()).toBe(opened.conversationId)
+  })
+
   test('a stored visitor the server forgot: a new visitor is made, once, and the conversation opened', async () => {
     const { conversation, session, storage, keys } = setup()
     storage.setItem(keys.visitor, JSON.stringify({ visitorId: 'gone', token: 'token-gone' }))

@@ -66,6 +66,10 @@ export function createConversation(options: {
         ...(trigger ? { trigger } : {}),
       })
       session.check(generation)
+      // `identify` switched this device to another visitor while the open was in flight: the
+      // answer belongs to the old visitor. Open again as the new one (the server moved the
+      // conversation to it, or it has its own), never pairing one's token with the other's.
+      if (session.visitor()?.token !== token && !retried) return open(true)
       session.confirm(ref)
       if (ref.id !== before) options.onStarted(ref.id, trigger)
       return { conversationId: ref.id, token, lastSeq: ref.lastSeq }
@@ -120,6 +124,7 @@ export function createConversation(options: {
       try {
         const ref = await api.currentConversation(visitor.token)
         session.check(generation)
+        if (session.visitor()?.token !== visitor.token) return // switched meanwhile: stale answer
         session.confirm(ref)
         changed()
       } catch (error) {
