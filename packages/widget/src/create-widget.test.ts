@@ -232,6 +232,31 @@ describe('the personalisation chunk', () => {
     widget.destroy()
   })
 
+  test('a chat chunk that never arrives: open() fails as network after the timeout, and the next open() tries again', async () => {
+    const clock = createFakeClock()
+    let attempts = 0
+    const { widget } = createWidgetRuntime(
+      { ...base, timers: clock.timers, now: clock.now },
+      {
+        loadChat: () => {
+          attempts++
+          return new Promise(() => undefined) // a request that stalls for ever
+        },
+      },
+    )
+    await widget.init()
+    const opening = widget.open()
+    await vi.waitFor(() => expect(attempts).toBe(1))
+    clock.advance(widgetDefaults.loadTimeoutMs)
+    await expect(opening).rejects.toMatchObject({ code: 'network', retryable: true })
+    expect(widget.isOpen()).toBe(false)
+    const again = widget.open()
+    await vi.waitFor(() => expect(attempts).toBe(2))
+    clock.advance(widgetDefaults.loadTimeoutMs)
+    await expect(again).rejects.toMatchObject({ code: 'network' })
+    widget.destroy()
+  })
+
   test('init with options, identify, set, track, prefill and consent each load it', async () => {
     for (const run of [
       (w: ReturnType<typeof createWidget>) => w.init({ title: 'Help' }),

@@ -105,6 +105,8 @@ export interface RuntimeInternals {
   readonly loadPersonalisation?: () => Promise<PersonalisationModule>
   /** Called as each host call starts to run (not when it is made). */
   readonly onRun?: (command: unknown, page: PageContext) => void
+  /** @default import('./chat/index.js') */
+  readonly loadChat?: () => Promise<typeof import('./chat/index.js')>
 }
 
 const defaultTimers: Timers = {
@@ -496,6 +498,7 @@ export function createWidgetRuntime(
 
   const shell: Shell = {
     options,
+    internals,
     storage,
     keys,
     timers,

@@ -112,7 +112,24 @@ export function startPersonalisation(shell: Shell): Personalisation {
     if (refused || !dom) return Promise.reject(refused)
     if (chat) return chat
     const { root, panel } = dom
-    const loading: Promise<ChatHandle> = import('./chat/index.js').then(
+    // A chunk request that stalls must not leave `open()` waiting for ever with an empty panel:
+    // after `loadTimeoutMs` it fails as `network`, and the next `open()` tries again.
+    let timer: unknown
+    const late = new Promise<never>((_, reject) => {
+      timer = timers.setTimeout(
+        () => reject(new Error(`not loaded after ${widgetDefaults.loadTimeoutMs} ms`)),
+        widgetDefaults.loadTimeoutMs,
+      )
+    })
+    const chunk = Promise.race([
+      (shell.internals.loadChat ?? (() => import('./chat/index.js')))(),
+      late,
+    ])
+    void chunk.then(
+      () => timers.clearTimeout(timer),
+      () => timers.clearTimeout(timer),
+    )
+    const loading: Promise<ChatHandle> = chunk.then(
       ({ startChat }) => {
         // Dropped (reset, consent revoked, destroy) while the chunk was on its way.
         if (chat !== loading)

@@ -10,6 +10,7 @@ import type { CausetteError } from './causette-error.js'
 import type { ChatHandle } from './chat/index.js'
 import type { DeviceStorage, StorageKeys } from './create-device-storage.js'
 import type { Emitter } from './create-emitter.js'
+import type { RuntimeInternals } from './create-widget.js'
 import type { WidgetOptions } from './options.js'
 import type { PageContext } from './page-context.js'
 import type { WidgetHost } from './widget-host.js'
@@ -45,6 +46,8 @@ export interface SeenPage {
 /** The loader's side of the widget, as the personalisation chunk sees it. */
 export interface Shell {
   readonly options: WidgetOptions
+  /** Seams for tests (how chunks arrive). */
+  readonly internals: RuntimeInternals
   readonly storage: DeviceStorage
   readonly keys: StorageKeys
   readonly timers: Timers
