@@ -29,8 +29,9 @@ const budgets = [
   },
   {
     // Raised from 40 KB by issue #4 (typed host API, commerce adapters, context, identity and
-    // rules, all validated by zod in the browser): 54 799 bytes when raised, 56 128 with the
-    // dataLayer adapter behind track(push), cart() and the review fixes. Issue #5 owns the
+    // rules, all validated by zod in the browser): 54 799 bytes when raised, 56 226 with the
+    // dataLayer adapter behind track(push), cart(), the review fixes and the library-mode CDN
+    // build (no Vite preload helper; its minifier output is ~0.7 KB larger). Issue #5 owns the
     // 40 KB target and must bring this back down (for instance by sharing fewer schemas with
     // the browser or validating rules on the server); see docs/host-api.md, "Weight".
     name: 'widget total (loader + personalisation + chat)',

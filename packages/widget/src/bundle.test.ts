@@ -63,6 +63,14 @@ describe('the script-tag build', () => {
     expect(files[named('personalise-')]).toMatch(/jitless:\s*(!0|true)/)
   })
 
+  test("no file dispatches events on the shop's window when a chunk fails to load", () => {
+    // Vite's preload helper fires `vite:preloadError`, which Vite-built shops answer with a
+    // page reload: a blocked or missing chunk would reload the shop (the CDN build avoids it).
+    for (const [file, code] of Object.entries(files)) {
+      expect(code, file).not.toMatch(/vite:preloadError|__vitePreload/)
+    }
+  })
+
   test('no file generates code at run time (strict CSP without unsafe-eval)', () => {
     for (const [file, code] of Object.entries(files)) {
       expect(code, file).not.toMatch(/new Function\b|\bFunction\(|\beval\(/)
