@@ -2,7 +2,7 @@ import * as z from 'zod/mini'
 import { CartSnapshot as CommerceCart } from './commerce/cart-snapshot.js'
 import { PageSnapshot as CommercePage } from './commerce/page-snapshot.js'
 import { RuleMatch } from './rules/explanation.js'
-import { mayReplace, TrustLevel } from './trust-level.js'
+import { TrustLevel, trustAtLeast } from './trust-level.js'
 
 /**
  * Limits on visitor context, enforced by the schemas below on both sides of the wire and by
@@ -284,7 +284,7 @@ export function applyContextUpdate(
     for (const [key, value] of Object.entries(values)) {
       // Own properties only: a key such as `toString` must not find Object.prototype's.
       const existing = Object.hasOwn(entries, key) ? entries[key] : undefined
-      if (existing && !mayReplace(incoming, existing.trust)) {
+      if (existing && !trustAtLeast(incoming, existing.trust)) {
         rejected.push({ scope: part, key, reason: 'weaker_trust' })
       } else if (value === null) {
         if (existing) {
@@ -329,7 +329,7 @@ export function contextUpdateOf(view: ContextView, maxTrust: TrustLevel): Contex
   const values = (entries: ContextEntries): ContextValues => {
     const out: ContextValues = {}
     for (const [key, entry] of Object.entries(entries)) {
-      if (mayReplace(maxTrust, entry.trust)) out[key] = entry.value
+      if (trustAtLeast(maxTrust, entry.trust)) out[key] = entry.value
     }
     return out
   }

@@ -6,7 +6,11 @@ export type TrustLevel = z.infer<typeof TrustLevel>
 
 const trustRank: Readonly<Record<TrustLevel, number>> = { observed: 0, host: 1, verified: 2 }
 
-/** Whether a fact of trust `a` may replace one of trust `b`: never a stronger one. */
-export function mayReplace(a: TrustLevel, b: TrustLevel): boolean {
-  return trustRank[a] >= trustRank[b]
+/**
+ * Whether trust `seen` is at least `required`. The one comparison of trust levels: a rule's
+ * requirement (`trust: 'verified'`) and a context merge (a value may replace another only at the
+ * same trust or stronger) both use it.
+ */
+export function trustAtLeast(seen: TrustLevel, required: TrustLevel): boolean {
+  return trustRank[seen] >= trustRank[required]
 }

@@ -2,21 +2,12 @@ import * as z from 'zod/mini'
 import { Currency } from '../money.js'
 import { commerceLimits } from './commerce-limits.js'
 import { currencyRule, lineShape, Text, Url } from './fields.js'
+import { pageTypes } from './page-types.js'
 
 const opt = z.optional
 
 /** What kind of page the visitor is on, as the host says or commerce events hint. */
-export const PageType = /* @__PURE__ */ z.enum([
-  'home',
-  'category',
-  'product',
-  'search',
-  'cart',
-  'checkout',
-  'confirmation',
-  'account',
-  'other',
-])
+export const PageType = /* @__PURE__ */ z.enum(pageTypes)
 export type PageType = z.infer<typeof PageType>
 
 /** The product a page shows. */

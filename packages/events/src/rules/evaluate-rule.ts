@@ -1,3 +1,4 @@
+import { trustAtLeast } from '../trust-level.js'
 import type { Condition, ConditionLeaf } from './condition.js'
 import { isAll, isAny, isNot } from './condition-tree.js'
 import type {
@@ -15,7 +16,6 @@ import { matchPath } from './path-glob.js'
 import type { Rule, Trigger, TriggerEvent } from './rule.js'
 import { ruleLimits } from './rule-limits.js'
 import type { RuleMoney } from './rule-money.js'
-import { trustAtLeast } from './trust.js'
 
 type Operand = ConditionLeaf['value']
 type Scalar = string | number | boolean | RuleMoney

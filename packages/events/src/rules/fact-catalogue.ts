@@ -1,20 +1,10 @@
+import { pageTypes } from '../commerce/page-types.js'
 import type { TrustLevel } from '../trust-level.js'
 import { ruleLimits } from './rule-limits.js'
 
 /** The value types facts have; each has its own whitelist of operators. */
 export type FactType = 'string' | 'number' | 'money' | 'bool' | 'enum' | 'attribute'
 
-export const pageTypes = [
-  'home',
-  'category',
-  'product',
-  'search',
-  'cart',
-  'checkout',
-  'confirmation',
-  'account',
-  'other',
-] as const
 export const deviceTypes = ['mobile', 'tablet', 'desktop'] as const
 export const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const
 export type Weekday = (typeof weekdays)[number]
