@@ -21,22 +21,24 @@ const budgets = [
   },
   {
     // zod, the schemas of @causette/events (host calls, commerce, context, rules), the context
-    // store, identity, session and the rules runner: 32 905 bytes when added, budget 33 KB + 1.
+    // store, identity, session and the rules runner: 32 905 bytes when added, budget 33 KB + 1;
+    // 34 848 with cart(), track(push), the review fixes and the caches that spare rules from
+    // recompiling patterns and time-zone formatters on every evaluation.
     name: 'widget personalisation (loaded on the first host call or with rules)',
     dir: 'packages/widget/dist/cdn',
     match: /^personalise-.*\.js$/,
-    max: 34 * kb,
+    max: 35 * kb,
   },
   {
     // Raised from 40 KB by issue #4 (typed host API, commerce adapters, context, identity and
-    // rules, all validated by zod in the browser): 54 799 bytes when raised, 56 226 with the
-    // dataLayer adapter behind track(push), cart(), the review fixes and the library-mode CDN
-    // build (no Vite preload helper; its minifier output is ~0.7 KB larger). Issue #5 owns the
+    // rules, all validated by zod in the browser): 54 799 bytes when raised, 56 322 with the
+    // dataLayer adapter behind track(push), cart(), the review fixes, the rules' caches and the
+    // library-mode CDN build (no Vite preload helper; ~0.7 KB larger output). Issue #5 owns the
     // 40 KB target and must bring this back down (for instance by sharing fewer schemas with
     // the browser or validating rules on the server); see docs/host-api.md, "Weight".
     name: 'widget total (loader + personalisation + chat)',
     dir: 'packages/widget/dist/cdn',
-    max: 55 * kb,
+    max: 56 * kb,
   },
   { name: 'console total', dir: 'packages/console/dist/assets', max: 60 * kb },
 ]

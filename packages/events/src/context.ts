@@ -1,7 +1,9 @@
 import * as z from 'zod/mini'
 import { CartSnapshot as CommerceCart } from './commerce/cart-snapshot.js'
 import { PageSnapshot as CommercePage } from './commerce/page-snapshot.js'
+import { jsonBytes } from './json-bytes.js'
 import { RuleMatch } from './rules/explanation.js'
+import { keyPattern, reservedKeys } from './safe-key.js'
 import { TrustLevel, trustAtLeast } from './trust-level.js'
 
 /**
@@ -31,19 +33,7 @@ export const contextLimits = {
 export const ContextScope = /* @__PURE__ */ z.enum(['visitor', 'session', 'page', 'conversation'])
 export type ContextScope = z.infer<typeof ContextScope>
 
-/** Names that would reach an object's prototype; rejected wherever a key or path is accepted. */
-export const reservedKeys: readonly string[] = ['__proto__', 'constructor', 'prototype']
 const notReserved = (key: string) => !reservedKeys.includes(key)
-
-const encoder = new TextEncoder()
-/** Bytes of a value as JSON; what JSON cannot encode (cycles, BigInt) counts as too big. */
-function jsonBytes(value: unknown): number {
-  try {
-    return encoder.encode(JSON.stringify(value)).length
-  } catch {
-    return Number.POSITIVE_INFINITY
-  }
-}
 
 /** A record of at most `maxKeys` keys. */
 function boundedRecord<K extends z.ZodMiniType<string, unknown>, V extends z.ZodMiniType>(
@@ -108,7 +98,7 @@ function bytesAtMost(maxBytes: number) {
 export const ContextKey = /* @__PURE__ */ z
   .string()
   .check(
-    z.regex(/^[a-z][a-z0-9_]*$/i),
+    z.regex(keyPattern),
     z.maxLength(contextLimits.keyMaxLength),
     z.refine(notReserved, 'reserved key'),
   )

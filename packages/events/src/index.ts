@@ -42,7 +42,6 @@ export {
   emptyContextView,
   IdentifyRequest,
   IdentifyResult,
-  reservedKeys,
 } from './context.js'
 export {
   ConversationStatus,
@@ -121,5 +120,6 @@ export { checkPattern } from './rules/safe-pattern.js'
 export { Schedule, ScheduleWindow, TimeZone } from './rules/schedule.js'
 export type { Selection } from './rules/select-rules.js'
 export { selectRules } from './rules/select-rules.js'
+export { reservedKeys } from './safe-key.js'
 export { TrustLevel, trustAtLeast } from './trust-level.js'
 export { VisitorSession } from './visitor.js'

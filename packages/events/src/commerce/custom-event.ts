@@ -1,4 +1,5 @@
 import * as z from 'zod/mini'
+import { isSafeKey } from '../safe-key.js'
 import { commerceEventNames } from './commerce-event.js'
 import { commerceLimits } from './commerce-limits.js'
 
@@ -26,11 +27,11 @@ export const EventName = /* @__PURE__ */ z.string().check(
   z.refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'control characters are not allowed'),
 )
 
-/** A property key: a letter then letters, digits or `_`; `constructor` and `prototype` refused. */
+/** A property key: a letter then letters, digits or `_`; prototype names refused. */
 export const PropertyName = /* @__PURE__ */ z.string().check(
   z.maxLength(keyMax),
   z.refine(
-    (k) => /^[a-z][a-z0-9_]*$/i.test(k) && k !== 'constructor' && k !== 'prototype',
+    (k) => isSafeKey(k, keyMax),
     'expected a letter then letters, digits or _ (constructor and prototype are reserved)',
   ),
 )

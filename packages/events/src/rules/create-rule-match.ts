@@ -1,10 +1,7 @@
+import { jsonBytes } from '../json-bytes.js'
 import type { ConditionExplanation, RuleMatch, Verdict } from './explanation.js'
 import type { TriggerEvent } from './rule.js'
 import { ruleLimits } from './rule-limits.js'
-
-function byteLength(value: unknown): number {
-  return new TextEncoder().encode(JSON.stringify(value)).length
-}
 
 function withoutValues(node: ConditionExplanation): ConditionExplanation {
   switch (node.kind) {
@@ -34,13 +31,13 @@ export function createRuleMatch(
 ): RuleMatch {
   const base = { rule_id: rule.id, rule_name: rule.name, trigger, matched_at: now }
   const full: RuleMatch = { ...base, explanation: verdict.reasons }
-  if (byteLength(full) <= ruleLimits.ruleMatchBytesMax) return full
+  if (jsonBytes(full) <= ruleLimits.ruleMatchBytesMax) return full
   const conditions = verdict.reasons.conditions
   const lean: RuleMatch = {
     ...base,
     explanation: { ...verdict.reasons, conditions: withoutValues(conditions) },
   }
-  if (byteLength(lean) <= ruleLimits.ruleMatchBytesMax) return lean
+  if (jsonBytes(lean) <= ruleLimits.ruleMatchBytesMax) return lean
   return {
     ...base,
     explanation: {

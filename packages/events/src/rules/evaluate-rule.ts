@@ -101,12 +101,24 @@ function same(a: Scalar, b: Scalar): boolean {
 
 // The schema refused unsafe patterns when the rule was decoded (checkPattern); re-checking them
 // here would ship the checker to every page view for nothing.
+// Compiled once per pattern, not on every evaluation: a rule set holds at most
+// rulesMax × conditionNodesMax patterns, so the cache is capped there (oldest out first).
+// Without the `g` or `y` flag a RegExp keeps no state between tests, so sharing one is safe.
+const compiled = new Map<string, RegExp | undefined>()
+const compiledMax = ruleLimits.rulesMax * ruleLimits.conditionNodesMax
+
 function toRegExp(pattern: string, flags: 'i' | undefined): RegExp | undefined {
+  const key = `${flags ?? ''}/${pattern}`
+  if (compiled.has(key)) return compiled.get(key)
+  let regExp: RegExp | undefined
   try {
-    return new RegExp(pattern, flags)
+    regExp = new RegExp(pattern, flags)
   } catch {
-    return undefined
+    regExp = undefined
   }
+  if (compiled.size >= compiledMax) compiled.delete(compiled.keys().next().value as string)
+  compiled.set(key, regExp)
+  return regExp
 }
 
 /** Applies an operator with a value to a present fact: pass/fail, or why they cannot compare. */

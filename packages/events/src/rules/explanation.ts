@@ -1,4 +1,5 @@
 import * as z from 'zod/mini'
+import { jsonBytes } from '../json-bytes.js'
 import { TrustLevel } from '../trust-level.js'
 import { Operator } from './operators.js'
 import { RuleId, TriggerEvent } from './rule.js'
@@ -97,10 +98,6 @@ export interface Verdict {
   readonly reasons: RuleExplanation
 }
 
-function byteLength(value: unknown): number {
-  return new TextEncoder().encode(JSON.stringify(value)).length
-}
-
 /**
  * Which rule started a conversation and why; it travels with the conversation so that agents
  * see it. At most `ruleLimits.ruleMatchBytesMax` bytes of JSON.
@@ -115,7 +112,7 @@ export const RuleMatch = /* @__PURE__ */ z
     explanation: RuleExplanation,
   })
   .check(
-    z.refine((match) => byteLength(match) <= ruleLimits.ruleMatchBytesMax, {
+    z.refine((match) => jsonBytes(match) <= ruleLimits.ruleMatchBytesMax, {
       message: `larger than ${ruleLimits.ruleMatchBytesMax} bytes`,
       params: { code: 'limit_exceeded' },
     }),

@@ -1,4 +1,5 @@
 import { pageTypes } from '../commerce/page-types.js'
+import { isSafeKey, reservedKeys } from '../safe-key.js'
 import type { TrustLevel } from '../trust-level.js'
 import { ruleLimits } from './rule-limits.js'
 
@@ -47,20 +48,13 @@ export type FactRef =
   | { readonly kind: 'event_count'; readonly event: string }
   | { readonly kind: 'team_agents'; readonly team: string }
 
-const reserved = new Set(['__proto__', 'constructor', 'prototype'])
-const keyPattern = /^[a-z][a-z0-9_]*$/i
 const idPattern = /^[a-z0-9][a-z0-9_-]*$/i
 // Event names are free text ("Product Added"), but never control characters or reserved words.
 const eventPattern = /^[^\p{Cc}]+$/u
 
-/** Whether `key` may name a visitor attribute: never `__proto__` and the like. */
-export function isSafeKey(key: string): boolean {
-  return key.length <= ruleLimits.idMax && keyPattern.test(key) && !reserved.has(key)
-}
-
 /** Whether `id` may name a rule or a team: letters, digits, `_` and `-`, never `constructor` and the like. */
 export function isSafeId(id: string): boolean {
-  return id.length <= ruleLimits.idMax && idPattern.test(id) && !reserved.has(id)
+  return id.length <= ruleLimits.idMax && idPattern.test(id) && !reservedKeys.includes(id)
 }
 
 /** Whether `name` may name a tracked event in `events.<name>.count`. */
@@ -69,7 +63,7 @@ export function isSafeEventName(name: string): boolean {
     name.length > 0 &&
     name.length <= ruleLimits.idMax &&
     eventPattern.test(name) &&
-    !reserved.has(name.trim())
+    !reservedKeys.includes(name.trim())
   )
 }
 
@@ -78,7 +72,7 @@ export function parseFact(path: string): FactRef | undefined {
   if (Object.hasOwn(fixedFacts, path)) return { kind: 'fixed', name: path as FixedFactName }
   if (path.startsWith('visitor.')) {
     const key = path.slice(8)
-    return isSafeKey(key) ? { kind: 'visitor', key } : undefined
+    return isSafeKey(key, ruleLimits.idMax) ? { kind: 'visitor', key } : undefined
   }
   if (path.startsWith('events.') && path.endsWith('.count')) {
     const event = path.slice(7, -6)

@@ -2,15 +2,37 @@ import { type Weekday, weekdays } from './fact-catalogue.js'
 import { ruleLimits } from './rule-limits.js'
 import type { Schedule, ScheduleWindow } from './schedule.js'
 
+// One formatter per time zone, made on first use: building an Intl.DateTimeFormat costs far more
+// than formatting with it, and schedules, caps and `now.*` facts read the clock on every trigger.
+// Only zones the runtime knows are kept, so the cache is bounded by the IANA list (a few hundred);
+// formatters are immutable, so sharing them between widgets shares no state.
+const formatters = new Map<string, Intl.DateTimeFormat>()
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat | undefined {
+  if (timeZone.length === 0 || timeZone.length > ruleLimits.timeZoneMax) return undefined
+  let formatter = formatters.get(timeZone)
+  if (formatter) return formatter
+  try {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      weekday: 'short',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+    })
+  } catch {
+    return undefined
+  }
+  formatters.set(timeZone, formatter)
+  return formatter
+}
+
 /** Whether the runtime knows `name` as a time zone (IANA names such as `Europe/Paris`); never throws. */
 export function isTimeZone(name: string): boolean {
-  if (name.length === 0 || name.length > ruleLimits.timeZoneMax) return false
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name })
-    return true
-  } catch {
-    return false
-  }
+  return formatterFor(name) !== undefined
 }
 
 /** The wall-clock reading of an instant in a time zone. */
@@ -24,17 +46,9 @@ export interface LocalTime {
 
 /** Reads the local wall clock at `now` (ms since the epoch) in `timeZone`; undefined if either is invalid. */
 export function localTime(now: number, timeZone: string): LocalTime | undefined {
-  if (!Number.isFinite(now) || !isTimeZone(timeZone)) return undefined
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    weekday: 'short',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).formatToParts(now)
+  const formatter = Number.isFinite(now) ? formatterFor(timeZone) : undefined
+  if (!formatter) return undefined
+  const parts = formatter.formatToParts(now)
   const get = (type: Intl.DateTimeFormatPartTypes) =>
     parts.find((p) => p.type === type)?.value ?? ''
   const weekday = get('weekday').slice(0, 3).toLowerCase() as Weekday

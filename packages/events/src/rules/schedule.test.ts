@@ -210,3 +210,18 @@ describe('schedules', () => {
     )
   })
 })
+
+describe('an unknown time zone', () => {
+  it('fails the schedule, saying why, and reads no clock', () => {
+    const schedule = {
+      time_zone: 'Mars/Olympus_Mons',
+      windows: [{ days: ['mon'], from: '00:00', to: '23:59' }],
+    } as Schedule
+    expect(isTimeZone('Mars/Olympus_Mons')).toBe(false)
+    expect(localTime(Date.UTC(2026, 0, 5, 12), 'Mars/Olympus_Mons')).toBeUndefined()
+    expect(inSchedule(schedule, Date.UTC(2026, 0, 5, 12))).toEqual({
+      pass: false,
+      reason: 'unknown time zone Mars/Olympus_Mons',
+    })
+  })
+})
