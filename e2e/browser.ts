@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createServer } from '@causette/server'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 
 /** Debian's Chromium, or CHROMIUM_PATH. Playwright's own browser downloads are not used. */
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -52,8 +52,8 @@ export async function startStack(agent: { email: string; password: string }) {
   }
 }
 
-/** The agent signs in on the console page and opens the newest conversation; returns its log. */
-export async function openFirstConversation(
+/** The agent signs in on the console page (already open) and waits for the inbox. */
+export async function signInToConsole(
   page: Page,
   agent: { readonly email: string; readonly password: string },
 ) {
@@ -61,10 +61,46 @@ export async function openFirstConversation(
   await page.getByLabel('Password').fill(agent.password)
   await page.getByRole('button', { name: 'Sign in' }).click()
   await page.getByRole('heading', { name: 'Conversations' }).waitFor()
+}
+
+/** The agent signs in on the console page and opens the newest conversation; returns its log. */
+export async function openFirstConversation(
+  page: Page,
+  agent: { readonly email: string; readonly password: string },
+) {
+  await signInToConsole(page, agent)
   await page
     .getByRole('list', { name: 'Conversations' })
     .getByRole('button', { name: /^Visitor / })
     .first()
     .click()
   return page.getByRole('log', { name: 'Messages' })
+}
+
+/**
+ * A visitor and an agent, each in a browser context of their own (no shared cookies or
+ * storage), with every uncaught page error collected. `prepare` runs on the visitor's context
+ * before its page opens (routes, init scripts).
+ */
+export async function visitorAndAgent(
+  browser: Browser,
+  prepare?: (visitorContext: BrowserContext) => Promise<void>,
+) {
+  const visitorContext = await browser.newContext()
+  const agentContext = await browser.newContext()
+  await prepare?.(visitorContext)
+  const visitor = await visitorContext.newPage()
+  const agentPage = await agentContext.newPage()
+  const errors: string[] = []
+  for (const page of [visitor, agentPage])
+    page.on('pageerror', (error) => errors.push(error.message))
+  return {
+    visitor,
+    agentPage,
+    errors,
+    async close() {
+      await visitorContext.close()
+      await agentContext.close()
+    },
+  }
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { browserMissing, openFirstConversation, startStack } from './browser.js'
+import { browserMissing, openFirstConversation, startStack, visitorAndAgent } from './browser.js'
 
 const skipReason = browserMissing()
 const agent = { email: 'agent@shop.test', password: 'e2e-password-1234' }
@@ -14,13 +14,7 @@ describe.skipIf(skipReason !== undefined)('visitor on the shop, agent in the con
   afterAll(() => stack?.stop())
 
   test('the visitor writes, the agent answers, the visitor sees the answer, and after a reload too', async () => {
-    const visitorContext = await stack.browser.newContext()
-    const agentContext = await stack.browser.newContext()
-    const visitor = await visitorContext.newPage()
-    const agentPage = await agentContext.newPage()
-    const errors: string[] = []
-    for (const page of [visitor, agentPage])
-      page.on('pageerror', (error) => errors.push(error.message))
+    const { visitor, agentPage, errors, close } = await visitorAndAgent(stack.browser)
 
     // The visitor, on the demo shop, opens the chat and asks.
     await visitor.goto(`${stack.url}/`)
@@ -81,8 +75,7 @@ describe.skipIf(skipReason !== undefined)('visitor on the shop, agent in the con
     const stored = await stack.server.store.replay(conversations[0]?.id ?? '', 0, 100)
     expect(stored.map((item) => item.seq)).toEqual([1, 2, 3])
     expect(errors).toEqual([])
-    await visitorContext.close()
-    await agentContext.close()
+    await close()
   })
 })
 
@@ -98,12 +91,10 @@ describe.skipIf(skipReason !== undefined)('WebSocket blocked in the browser', ()
   afterAll(() => stack?.stop())
 
   test('the visitor chats over long-poll when every WebSocket is refused, and nothing is doubled', async () => {
-    const visitorContext = await stack.browser.newContext()
-    const agentContext = await stack.browser.newContext()
     // A proxy that refuses WebSocket: every upgrade of the visitor's page is closed at once.
-    await visitorContext.routeWebSocket(/\/transport/, (ws) => ws.close({ code: 1006 }))
-    const visitor = await visitorContext.newPage()
-    const agentPage = await agentContext.newPage()
+    const { visitor, agentPage, close } = await visitorAndAgent(stack.browser, (context) =>
+      context.routeWebSocket(/\/transport/, (ws) => ws.close({ code: 1006 })),
+    )
 
     await visitor.goto(`${stack.url}/`)
     await visitor.getByRole('button', { name: 'Open chat' }).click()
@@ -125,7 +116,6 @@ describe.skipIf(skipReason !== undefined)('WebSocket blocked in the browser', ()
     expect(items.filter((t) => t.includes('Hello from behind a strict proxy'))).toHaveLength(1)
     expect(items.filter((t) => t.includes('Long-poll works fine.'))).toHaveLength(1)
     expect(stack.server.chat.transport.stats().polls).toBeGreaterThan(0)
-    await visitorContext.close()
-    await agentContext.close()
+    await close()
   })
 })

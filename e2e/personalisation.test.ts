@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { browserMissing, openFirstConversation, startStack } from './browser.js'
+import {
+  browserMissing,
+  openFirstConversation,
+  signInToConsole,
+  startStack,
+  visitorAndAgent,
+} from './browser.js'
 
 const skipReason = browserMissing()
 const agent = { email: 'agent@shop.test', password: 'e2e-password-1234' }
@@ -22,13 +28,7 @@ describe.skipIf(skipReason !== undefined)('personalisation on the demo shop', ()
   afterAll(() => stack?.stop())
 
   test('host calls made before the widget loads reach the agent: page, cart, trust levels', async () => {
-    const visitorContext = await stack.browser.newContext()
-    const agentContext = await stack.browser.newContext()
-    const visitor = await visitorContext.newPage()
-    const agentPage = await agentContext.newPage()
-    const errors: string[] = []
-    for (const page of [visitor, agentPage])
-      page.on('pageerror', (error) => errors.push(error.message))
+    const { visitor, agentPage, errors, close } = await visitorAndAgent(stack.browser)
     await visitor.addInitScript(watchViolations)
 
     // The product page queues `page` and `Product Viewed` in its <head>, before the loader.
@@ -87,25 +87,15 @@ describe.skipIf(skipReason !== undefined)('personalisation on the demo shop', ()
     )
     expect(violations).toEqual([])
     expect(errors).toEqual([])
-    await visitorContext.close()
-    await agentContext.close()
+    await close()
   })
 
   test('a rule offers help; the visitor answers it; the agent sees the rule and why it matched', async () => {
-    const visitorContext = await stack.browser.newContext()
-    const agentContext = await stack.browser.newContext()
-    const visitor = await visitorContext.newPage()
-    const agentPage = await agentContext.newPage()
-    const errors: string[] = []
-    for (const page of [visitor, agentPage])
-      page.on('pageerror', (error) => errors.push(error.message))
+    const { visitor, agentPage, errors, close } = await visitorAndAgent(stack.browser)
 
     // An agent is online: the rule's `agents.available` condition asks the server.
     await agentPage.goto(`${stack.url}/console/`)
-    await agentPage.getByRole('textbox', { name: 'Email' }).fill(agent.email)
-    await agentPage.getByLabel('Password').fill(agent.password)
-    await agentPage.getByRole('button', { name: 'Sign in' }).click()
-    await agentPage.getByRole('heading', { name: 'Conversations' }).waitFor()
+    await signInToConsole(agentPage, agent)
     await expect
       .poll(() => agentPage.getByRole('status').first().textContent(), poll)
       .toBe('Connected')
@@ -136,8 +126,7 @@ describe.skipIf(skipReason !== undefined)('personalisation on the demo shop', ()
     expect(text).toContain('agents.available')
     expect(text).not.toMatch(/Fail/)
     expect(errors).toEqual([])
-    await visitorContext.close()
-    await agentContext.close()
+    await close()
   }, 60_000)
 })
 
